@@ -1,0 +1,5 @@
+"""`python -m rapport` runs the command-line interface."""
+
+from rapport.cli import main
+
+main()

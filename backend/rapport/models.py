@@ -1,0 +1,207 @@
+"""Peewee models: people, their stages, notes, tags, lists and contact history.
+
+A person is keyed by their X user id when it is known; the handle is a case-insensitive alias that
+may change (earlier handles are kept in `PersonHandle`). All times are naive UTC datetimes.
+The table layout here must match what the numbered migrations in `rapport.migrations` build.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import database
+
+INTERACTION_KINDS: tuple[str, ...] = (
+    "like",
+    "retweet",
+    "quote",
+    "reply",
+    "mention",
+    "follow",
+    "dm",
+    "question_answered",
+    "question_asked",
+    "thanks",
+    "chat",
+    "call",
+    "meeting",
+    "referral",
+    "other",
+)
+DIRECTIONS: tuple[str, ...] = ("outbound", "inbound")
+INTERACTION_SOURCES: tuple[str, ...] = ("manual", "extension", "x_api", "archive")
+STAGE_CHANGE_SOURCES: tuple[str, ...] = (
+    "manual",
+    "extension",
+    "rule",
+    "import",
+    "x_api",
+    "archive",
+)
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime (how every time is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Stage(BaseModel):
+    """A step of the relationship pipeline; `position` orders them."""
+
+    slug = CharField(primary_key=True, max_length=40)
+    name = CharField(max_length=80)
+    position = IntegerField(index=True)
+    description = TextField(default="")
+    next_step = TextField(default="")
+
+
+class Person(BaseModel):
+    """Someone on X the user keeps track of."""
+
+    x_id = CharField(null=True, unique=True, max_length=25)
+    handle = CharField(null=True, unique=True, collation="NOCASE", max_length=15)
+    display_name = CharField(default="", max_length=200)
+    bio = TextField(default="")
+    followers_count = IntegerField(null=True, index=True)
+    following_count = IntegerField(null=True)
+    follows_you = BooleanField(null=True)
+    you_follow = BooleanField(null=True)
+    avatar_url = TextField(default="")
+    stage = ForeignKeyField(
+        Stage,
+        field="slug",
+        column_name="stage",
+        default="stranger",
+        on_update="CASCADE",
+        backref="people",
+    )
+    sells_followers = BooleanField(default=False)
+    never_posts = BooleanField(default=False)
+    no_follow_back = BooleanField(default=False)
+    last_interaction_at = DateTimeField(null=True, index=True)
+    last_interaction_kind = CharField(null=True, max_length=32)
+    first_seen = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow, index=True)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class PersonHandle(BaseModel):
+    """A handle a person used before a rename."""
+
+    person = ForeignKeyField(Person, backref="earlier_handles", on_delete="CASCADE", index=False)
+    handle = CharField(collation="NOCASE", max_length=15, index=True)
+    replaced_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "earlier_handle"
+        indexes = ((("person", "handle"), True),)
+
+
+class StageChange(BaseModel):
+    """One move of a person from a stage to another, with when and why."""
+
+    person = ForeignKeyField(Person, backref="stage_changes", on_delete="CASCADE", index=False)
+    from_stage = CharField(null=True, max_length=40)
+    to_stage = CharField(max_length=40)
+    changed_at = DateTimeField(default=utcnow)
+    cause = TextField(default="")
+    source = CharField(default="manual", max_length=16)
+
+    class Meta:
+        indexes = ((("person", "changed_at"), False),)
+
+
+class Note(BaseModel):
+    person = ForeignKeyField(Person, backref="notes", on_delete="CASCADE", index=False)
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("person", "created_at"), False),)
+
+
+class Tag(BaseModel):
+    name = CharField(unique=True, collation="NOCASE", max_length=50)
+
+
+class PersonTag(BaseModel):
+    person = ForeignKeyField(Person, backref="person_tags", on_delete="CASCADE", index=False)
+    tag = ForeignKeyField(Tag, backref="person_tags", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("person", "tag"), True),)
+
+
+class PersonList(BaseModel):
+    """A curated or automatic list of people, optionally linked to an X list."""
+
+    slug = CharField(unique=True, max_length=60)
+    name = CharField(max_length=100)
+    description = TextField(default="")
+    automatic = BooleanField(default=False)
+    builtin = BooleanField(default=False)
+    x_list_id = CharField(null=True, unique=True, max_length=25)
+    cadence_days = IntegerField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "list"
+
+
+class ListMember(BaseModel):
+    list = ForeignKeyField(PersonList, backref="members", on_delete="CASCADE", index=False)
+    person = ForeignKeyField(Person, backref="memberships", on_delete="CASCADE")
+    added_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("list", "person"), True),)
+
+
+class Interaction(BaseModel):
+    """One event of the contact history, outbound (the user did it) or inbound (they did)."""
+
+    person = ForeignKeyField(Person, backref="interactions", on_delete="CASCADE", index=False)
+    kind = CharField(max_length=32)
+    direction = CharField(max_length=8)
+    happened_at = DateTimeField(default=utcnow)
+    tweet_url = TextField(default="")
+    text = TextField(default="")
+    source = CharField(default="manual", max_length=16)
+    dedupe_key = CharField(unique=True, max_length=200)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("person", "happened_at"), False),)
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Stage,
+    Person,
+    PersonHandle,
+    StageChange,
+    Note,
+    Tag,
+    PersonTag,
+    PersonList,
+    ListMember,
+    Interaction,
+)

@@ -1,0 +1,128 @@
+"""The contact history: recording interactions once each, and keeping each person's summary.
+
+Every interaction has a dedupe key, so the extension, the X API sync and the archive import can all
+report the same event without doubling it. A person's last interaction (time and kind) is kept on
+the person row, updated with every write, so lookups never scan the history.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from peewee import IntegrityError
+
+from ..db import write_transaction
+from ..models import Interaction, Person, utcnow
+from ..problems import NotFoundError
+
+STATUS_ID = re.compile(r"/status(?:es)?/(\d{1,25})")
+
+
+def tweet_id(url: str | None) -> str | None:
+    match = STATUS_ID.search(url or "")
+    return match.group(1) if match else None
+
+
+def dedupe_key(person: Person, data: Mapping[str, Any], happened_at: datetime) -> str:
+    """The key that makes the same event count once: the tweet and kind when there is a tweet."""
+    kind, direction = data["kind"], data.get("direction", "outbound")
+    tid = tweet_id(data.get("tweet_url"))
+    if tid:
+        return f"tweet:{tid}:{kind}:{direction}"
+    who = person.x_id or f"p{person.id}"
+    return f"event:{who}:{kind}:{direction}:{happened_at.isoformat(timespec='seconds')}"
+
+
+def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
+    """Store an interaction unless its dedupe key is known; return (interaction, created)."""
+    happened_at = data.get("happened_at") or utcnow()
+    key = data.get("dedupe_key") or dedupe_key(person, data, happened_at)
+    with write_transaction():
+        existing = Interaction.get_or_none(Interaction.dedupe_key == key)
+        if existing is not None:
+            return existing, False
+        try:
+            with write_transaction():
+                interaction = Interaction.create(
+                    person=person,
+                    kind=data["kind"],
+                    direction=data.get("direction", "outbound"),
+                    happened_at=happened_at,
+                    tweet_url=data.get("tweet_url") or "",
+                    text=data.get("text") or "",
+                    source=data.get("source", "manual"),
+                    dedupe_key=key,
+                    created_at=utcnow(),
+                )
+        except IntegrityError:
+            return Interaction.get(Interaction.dedupe_key == key), False
+        _note_latest(person, interaction)
+    return interaction, True
+
+
+def _note_latest(person: Person, interaction: Interaction) -> None:
+    latest = person.last_interaction_at
+    if latest is None or interaction.happened_at >= latest:
+        Person.update(
+            last_interaction_at=interaction.happened_at, last_interaction_kind=interaction.kind
+        ).where(Person.id == person.id).execute()
+        person.last_interaction_at = interaction.happened_at
+        person.last_interaction_kind = interaction.kind
+
+
+def refresh_summary(person_id: int) -> None:
+    """Recompute a person's last interaction from their history (after an edit or a delete)."""
+    latest = (
+        Interaction.select(Interaction.happened_at, Interaction.kind)
+        .where(Interaction.person == person_id)
+        .order_by(Interaction.happened_at.desc(), Interaction.id.desc())
+        .first()
+    )
+    Person.update(
+        last_interaction_at=latest.happened_at if latest else None,
+        last_interaction_kind=latest.kind if latest else None,
+    ).where(Person.id == person_id).execute()
+
+
+def get(person: Person, interaction_id: int) -> Interaction:
+    found = Interaction.get_or_none(
+        (Interaction.id == interaction_id) & (Interaction.person == person)
+    )
+    if found is None:
+        raise NotFoundError(f"Interaction {interaction_id} does not exist for this person.")
+    return found
+
+
+def edit(interaction: Interaction, data: Mapping[str, Any]) -> Interaction:
+    with write_transaction():
+        for name in ("kind", "direction", "happened_at", "tweet_url", "text"):
+            if name in data:
+                setattr(interaction, name, data[name] if data[name] is not None else "")
+        interaction.save()
+        refresh_summary(interaction.person_id)
+    return interaction
+
+
+def delete(interaction: Interaction) -> None:
+    with write_transaction():
+        interaction.delete_instance()
+        refresh_summary(interaction.person_id)
+
+
+def page(person: Person, params: Mapping[str, Any]) -> dict[str, Any]:
+    query = Interaction.select().where(Interaction.person == person)
+    if params.get("kind"):
+        query = query.where(Interaction.kind == params["kind"])
+    if params.get("direction"):
+        query = query.where(Interaction.direction == params["direction"])
+    total = query.count()
+    number, per_page = params.get("page", 1), params.get("per_page", 50)
+    items = list(
+        query.order_by(Interaction.happened_at.desc(), Interaction.id.desc()).paginate(
+            number, per_page
+        )
+    )
+    return {"items": items, "total": total, "page": number, "per_page": per_page}

@@ -1,0 +1,383 @@
+"""People: finding them by handle or id, creating and updating them from profile snapshots,
+following renames, listing them with filters, and turning them into API answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from peewee import fn
+
+from ..db import write_transaction
+from ..models import (
+    ListMember,
+    Person,
+    PersonHandle,
+    PersonList,
+    PersonTag,
+    Stage,
+    StageChange,
+    Tag,
+    utcnow,
+)
+from ..problems import InvalidError, NotFoundError
+from ..schemas import HANDLE_RE, X_ID_RE
+from . import tiers
+from .stages import change_stage, check_stage
+from .tags import set_tags
+
+SNAPSHOT_FIELDS = (
+    "display_name",
+    "bio",
+    "followers_count",
+    "following_count",
+    "follows_you",
+    "you_follow",
+    "avatar_url",
+)
+FLAG_FIELDS = ("sells_followers", "never_posts", "no_follow_back")
+
+
+def find(ref: str) -> Person | None:
+    """The person a handle (with or without '@'), a former handle or an X user id refers to."""
+    ref = ref.strip().removeprefix("@")
+    if HANDLE_RE.match(ref):
+        person = Person.get_or_none(Person.handle == ref)
+        if person is not None:
+            return person
+    if X_ID_RE.match(ref):
+        person = Person.get_or_none(Person.x_id == (ref.lstrip("0") or "0"))
+        if person is not None:
+            return person
+    if HANDLE_RE.match(ref):
+        return by_earlier_handle(ref)
+    return None
+
+
+def by_earlier_handle(handle: str) -> Person | None:
+    """The person who most recently gave up `handle`, if no one holds it now."""
+    earlier = (
+        PersonHandle.select(PersonHandle.person)
+        .where(PersonHandle.handle == handle)
+        .order_by(PersonHandle.replaced_at.desc())
+        .first()
+    )
+    return Person.get_by_id(earlier.person_id) if earlier else None
+
+
+def get(ref: str) -> Person:
+    person = find(ref)
+    if person is None:
+        raise NotFoundError(f"No one called {ref!r} is tracked.")
+    return person
+
+
+def _release_handle(holder: Person, now: datetime) -> None:
+    """`holder` no longer has their handle (someone else has it now): keep it as an earlier one."""
+    _remember_handle(holder, holder.handle, now)
+    holder.handle = None
+    holder.updated_at = now
+    holder.save(only=[Person.handle, Person.updated_at])
+
+
+def _remember_handle(person: Person, handle: str | None, now: datetime) -> None:
+    if handle:
+        PersonHandle.insert(person=person, handle=handle, replaced_at=now).on_conflict(
+            conflict_target=[PersonHandle.person, PersonHandle.handle],
+            update={PersonHandle.replaced_at: now},
+        ).execute()
+
+
+def _rename(person: Person, handle: str, now: datetime) -> None:
+    """Give `person` the handle `handle`, keeping the old one and freeing it from anyone else."""
+    if person.handle == handle:
+        return
+    if person.handle and person.handle.lower() == handle.lower():
+        person.handle = handle  # only the letter case changed
+        return
+    holder = Person.get_or_none((Person.handle == handle) & (Person.id != person.id))
+    if holder is not None:
+        _release_handle(holder, now)
+    _remember_handle(person, person.handle, now)
+    PersonHandle.delete().where(
+        (PersonHandle.person == person) & (PersonHandle.handle == handle)
+    ).execute()
+    person.handle = handle
+
+
+def upsert_snapshot(
+    data: Mapping[str, Any], *, source: str = "manual", now: datetime | None = None
+) -> tuple[Person, bool]:
+    """Create or update a person from a profile snapshot; match by X user id, else by handle.
+
+    A known id seen with a new handle is a rename: the old handle is kept as an earlier one. A
+    handle held by someone with another id means that person gave it up. Returns (person, created).
+    """
+    now = now or utcnow()
+    x_id = data.get("x_id")
+    handle = data.get("handle")
+    with write_transaction():
+        person = Person.get_or_none(Person.x_id == x_id) if x_id else None
+        if person is None and handle:
+            holder = Person.get_or_none(Person.handle == handle)
+            if holder is not None and (not x_id or holder.x_id in (None, x_id)):
+                person = holder
+            elif holder is None and not x_id:
+                person = by_earlier_handle(handle)
+        created = person is None
+        if created:
+            if handle:
+                holder = Person.get_or_none(Person.handle == handle)
+                if holder is not None:
+                    _release_handle(holder, now)
+            person = Person(x_id=x_id, handle=handle, first_seen=now, created_at=now)
+            stage = data.get("stage") or "stranger"
+            check_stage(stage)
+            person.stage = stage
+        else:
+            if x_id and not person.x_id:
+                person.x_id = x_id
+            if handle:
+                _rename(person, handle, now)
+        for name in SNAPSHOT_FIELDS:
+            if name in data:
+                value = data[name]
+                person_field_default = "" if name in ("display_name", "bio", "avatar_url") else None
+                setattr(person, name, person_field_default if value is None else value)
+        person.last_seen = now
+        person.updated_at = now
+        person.save()
+        if created:
+            StageChange.create(
+                person=person,
+                from_stage=None,
+                to_stage=person.stage_id,
+                changed_at=now,
+                cause="Started tracking",
+                source=source,
+            )
+        elif data.get("stage") and data["stage"] != person.stage_id:
+            change_stage(person, data["stage"], cause="", source=source, now=now)
+    return person, created
+
+
+def update(person: Person, data: Mapping[str, Any], *, now: datetime | None = None) -> Person:
+    """Apply an edit (snapshot fields, flags, handle, stage, tags) in one transaction."""
+    now = now or utcnow()
+    with write_transaction():
+        if "x_id" in data and data["x_id"] != person.x_id:
+            other = Person.get_or_none((Person.x_id == data["x_id"]) & (Person.id != person.id))
+            if other is not None:
+                raise InvalidError("x_id", "Another person already has this X user id.")
+            person.x_id = data["x_id"]
+        if "handle" in data:
+            _rename(person, data["handle"], now)
+        for name in SNAPSHOT_FIELDS:
+            if name in data:
+                value = data[name]
+                default = "" if name in ("display_name", "bio", "avatar_url") else None
+                setattr(person, name, default if value is None else value)
+        for name in FLAG_FIELDS:
+            if name in data:
+                setattr(person, name, data[name])
+        person.updated_at = now
+        person.save()
+        if "stage" in data:
+            change_stage(
+                person, data["stage"], cause=data.get("stage_cause", ""), source="manual", now=now
+            )
+        if "tags" in data:
+            set_tags(person, data["tags"])
+    return person
+
+
+def delete(person: Person) -> None:
+    with write_transaction():
+        person.delete_instance()
+
+
+# ---- answers ------------------------------------------------------------------------------------
+
+
+def lists_by_person(ids: Iterable[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    ids = list(ids)
+    if ids:
+        query = (
+            ListMember.select(ListMember.person, PersonList.slug)
+            .join(PersonList)
+            .where(ListMember.person.in_(ids))
+            .order_by(PersonList.id)
+            .tuples()
+        )
+        for person_id, slug in query:
+            found[person_id].append(slug)
+    return found
+
+
+def tags_by_person(ids: Iterable[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    ids = list(ids)
+    if ids:
+        query = (
+            PersonTag.select(PersonTag.person, Tag.name)
+            .join(Tag)
+            .where(PersonTag.person.in_(ids))
+            .order_by(Tag.name)
+            .tuples()
+        )
+        for person_id, name in query:
+            found[person_id].append(name)
+    return found
+
+
+def earlier_handles_by_person(ids: Iterable[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    ids = list(ids)
+    if ids:
+        query = (
+            PersonHandle.select(PersonHandle.person, PersonHandle.handle)
+            .where(PersonHandle.person.in_(ids))
+            .order_by(PersonHandle.replaced_at)
+            .tuples()
+        )
+        for person_id, handle in query:
+            found[person_id].append(handle)
+    return found
+
+
+def describe_many(people: list[Person], thresholds: Mapping[str, int]) -> list[dict[str, Any]]:
+    """API answers for several people, with their lists, tags and earlier handles."""
+    ids = [p.id for p in people]
+    lists = lists_by_person(ids)
+    tags = tags_by_person(ids)
+    earlier = earlier_handles_by_person(ids)
+    return [
+        _describe(p, thresholds, lists.get(p.id, []), tags.get(p.id, []), earlier.get(p.id, []))
+        for p in people
+    ]
+
+
+def describe(person: Person, thresholds: Mapping[str, int]) -> dict[str, Any]:
+    return describe_many([person], thresholds)[0]
+
+
+def _describe(
+    person: Person,
+    thresholds: Mapping[str, int],
+    lists: list[str],
+    tags: list[str],
+    earlier: list[str],
+) -> dict[str, Any]:
+    last = None
+    if person.last_interaction_at is not None:
+        last = {"kind": person.last_interaction_kind, "at": person.last_interaction_at}
+    return {
+        "id": person.id,
+        "x_id": person.x_id,
+        "handle": person.handle,
+        "earlier_handles": earlier,
+        "display_name": person.display_name,
+        "bio": person.bio,
+        "followers_count": person.followers_count,
+        "following_count": person.following_count,
+        "tier": tiers.tier_for(person.followers_count, thresholds),
+        "follows_you": person.follows_you,
+        "you_follow": person.you_follow,
+        "avatar_url": person.avatar_url,
+        "stage": person.stage_id,
+        "sells_followers": person.sells_followers,
+        "never_posts": person.never_posts,
+        "no_follow_back": person.no_follow_back,
+        "last_interaction": last,
+        "lists": lists,
+        "tags": tags,
+        "x_url": x_url(person),
+        "first_seen": person.first_seen,
+        "last_seen": person.last_seen,
+        "created_at": person.created_at,
+        "updated_at": person.updated_at,
+    }
+
+
+def x_url(person: Person) -> str | None:
+    if person.handle:
+        return f"https://x.com/{person.handle}"
+    if person.x_id:
+        return f"https://x.com/i/user/{person.x_id}"
+    return None
+
+
+# ---- listing ------------------------------------------------------------------------------------
+
+_SORTS = {
+    "handle": Person.handle,
+    "followers": Person.followers_count,
+    "last_interaction": Person.last_interaction_at,
+    "created": Person.created_at,
+    "updated": Person.updated_at,
+    "stage": Stage.position,
+}
+
+
+def search(
+    params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
+    query = Person.select(Person).join(Stage)
+    if params.get("stage"):
+        query = query.where(Person.stage == params["stage"])
+    if params.get("tier"):
+        low, high = tiers.follower_range(params["tier"], thresholds)
+        if params["tier"] == "none":
+            condition = Person.followers_count.is_null()
+            if high is not None:
+                condition |= Person.followers_count < high
+            query = query.where(condition)
+        else:
+            query = query.where(Person.followers_count >= low)
+            if high is not None:
+                query = query.where(Person.followers_count < high)
+    if params.get("list"):
+        members = (
+            ListMember.select(ListMember.person)
+            .join(PersonList)
+            .where(PersonList.slug == params["list"])
+        )
+        query = query.where(Person.id.in_(members))
+    if params.get("tag"):
+        tagged = PersonTag.select(PersonTag.person).join(Tag).where(Tag.name == params["tag"])
+        query = query.where(Person.id.in_(tagged))
+    if params.get("q"):
+        needle = params["q"].strip().removeprefix("@").lower()
+        query = query.where(
+            (fn.instr(fn.lower(Person.handle), needle) > 0)
+            | (fn.instr(fn.lower(Person.display_name), needle) > 0)
+            | (fn.instr(fn.lower(Person.bio), needle) > 0)
+        )
+    if params.get("inactive_days") is not None:
+        since = (now or utcnow()) - timedelta(days=params["inactive_days"])
+        query = query.where(
+            Person.last_interaction_at.is_null() | (Person.last_interaction_at < since)
+        )
+    sort = params.get("sort") or "-last_interaction"
+    descending = sort.startswith("-")
+    column = _SORTS[sort.lstrip("-")]
+    ordering = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
+    query = query.order_by(ordering, Person.id.desc() if descending else Person.id)
+    page, per_page = params.get("page", 1), params.get("per_page", 50)
+    total = query.count()
+    people = list(query.paginate(page, per_page))
+    return {
+        "items": describe_many(people, thresholds),
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
+
+
+def count_people() -> int:
+    return Person.select(fn.COUNT(Person.id)).scalar()

@@ -1,0 +1,64 @@
+"""Shared fixtures: an app on a real SQLite file in a temporary data folder, clients with and
+without the pairing token, and a real `rapport serve` process for the over-the-socket checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from rapport import create_app
+from rapport.db import close_database
+
+from .helpers import BASE_URL, TOKEN, RunningServer, start_server
+
+
+class ApiClient(FlaskClient):
+    """A test client that talks to the app as the extension does: loopback Host, with the token."""
+
+    token: str | None = TOKEN
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", BASE_URL)
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.token is not None:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "rapport-home"
+
+
+@pytest.fixture
+def app(home: Path) -> Iterator[Flask]:
+    application = create_app({"HOME": home, "TOKEN": TOKEN, "PORT": 7277})
+    application.test_client_class = ApiClient
+    yield application
+    close_database()
+
+
+@pytest.fixture
+def client(app: Flask) -> ApiClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def anon(app: Flask) -> ApiClient:
+    """A client that sends no token."""
+    anonymous = app.test_client()
+    anonymous.token = None
+    return anonymous
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunningServer]:
+    """A real `rapport serve` on a free port with its own data folder."""
+    running = start_server(tmp_path / "served-home")
+    yield running
+    running.stop()
