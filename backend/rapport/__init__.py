@@ -15,13 +15,11 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database (migrated to the latest schema), guards, API."""
-    from flask_smorest import Api
-
     from . import migrations
     from .api import register_blueprints
     from .config import load_config
     from .db import database, open_database
-    from .errors import install_error_handlers
+    from .errors import RapportApi, install_error_handlers
     from .security import install_guards
 
     settings = load_config(config)
@@ -42,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         migrations.upgrade(database)
     settings["HOME"].mkdir(parents=True, exist_ok=True)
 
-    api = Api(app)
+    api = RapportApi(app)
     register_blueprints(api)
     install_error_handlers(app)
     install_guards(app)

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from flask_smorest import Api
+from marshmallow import Schema, fields
 from peewee import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -30,6 +32,25 @@ CODES = {
     422: "validation_error",
     429: "too_many_requests",
 }
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(metadata={"description": "A stable machine-readable code."})
+    message = fields.String(metadata={"description": "What went wrong, in plain words."})
+    fields = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "Each invalid field with its messages (dotted paths inside)."},
+    )
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema)
+
+
+class RapportApi(Api):
+    """flask-smorest's Api, documenting Rapport's error body in the OpenAPI spec."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def error_response(
