@@ -6,8 +6,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,18 @@ class RunningServer:
     token: str
     home: Path
     output: list[str]
+    reader: threading.Thread | None = field(default=None, repr=False)
+
+    def follow_output(self) -> None:
+        """Keep reading the server's output into `output`, so a chatty server never blocks on a
+        full pipe."""
+
+        def read() -> None:
+            for line in self.process.stdout:
+                self.output.append(line)
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -46,6 +59,10 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.reader is not None:
+            self.reader.join(timeout=5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def rapport_command() -> list[str]:
@@ -79,6 +96,10 @@ def start_server(home: Path, *extra: str, timeout: float = 20.0) -> RunningServe
             break
     if port is None:
         process.kill()
+        process.wait()
+        process.stdout.close()
         raise RuntimeError("rapport serve did not start:\n" + "".join(output))
     token = (home / "token").read_text().strip()
-    return RunningServer(process, f"http://127.0.0.1:{port}", port, token, home, output)
+    running = RunningServer(process, f"http://127.0.0.1:{port}", port, token, home, output)
+    running.follow_output()
+    return running

@@ -35,10 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.json.sort_keys = False
 
+    settings["HOME"].mkdir(mode=0o700, parents=True, exist_ok=True)
     open_database(settings["DATABASE"])
     with database.connection_context():
         migrations.upgrade(database)
-    settings["HOME"].mkdir(parents=True, exist_ok=True)
 
     api = RapportApi(app)
     register_blueprints(api)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import socket
 import stat
@@ -36,13 +37,33 @@ def _settings(**overrides: Any) -> dict[str, Any]:
     return load_config({k: v for k, v in overrides.items() if v is not None})
 
 
+def bind_address(host: str) -> str:
+    """The address to listen on for `host`: 'localhost' may resolve to both 127.0.0.1 and ::1,
+    which would open two sockets (on two ports with --port 0), so it means 127.0.0.1."""
+    return "127.0.0.1" if host.lower() == "localhost" else host.strip("[]")
+
+
+def _database_problem(path: str, error: Exception) -> click.ClickException:
+    return click.ClickException(
+        f"Cannot open the database {path}: {error}. "
+        "'rapport doctor' checks it; restore it from an export ('rapport import') if it is damaged."
+    )
+
+
 def _open_db(settings: dict[str, Any]) -> None:
+    from peewee import DatabaseError
+
     from . import migrations
     from .db import database, open_database
 
     open_database(settings["DATABASE"])
-    database.connect(reuse_if_open=True)
-    migrations.upgrade(database)
+    try:
+        database.connect(reuse_if_open=True)
+        migrations.upgrade(database)
+    except migrations.SchemaTooNewError as error:
+        raise click.ClickException(str(error)) from error
+    except DatabaseError as error:
+        raise _database_problem(settings["DATABASE"], error) from error
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,6 +85,7 @@ def main() -> None:
 )
 def serve(host: str | None, port: int | None) -> None:
     """Run the companion server for the extension and the dashboard."""
+    from peewee import DatabaseError
     from waitress import create_server
 
     from . import create_app
@@ -76,6 +98,7 @@ def serve(host: str | None, port: int | None) -> None:
             f"{settings['HOST']!r} is not a loopback address. {LOOPBACK_HELP} "
             "Use 127.0.0.1, ::1 or localhost."
         )
+    settings["HOST"] = bind_address(settings["HOST"])
     token, created = (
         (settings["TOKEN"], False) if settings["TOKEN"] else ensure_token(settings["HOME"])
     )
@@ -83,6 +106,8 @@ def serve(host: str | None, port: int | None) -> None:
         app = create_app({k: settings[k] for k in ("HOME", "HOST", "PORT", "DATABASE")})
     except SchemaTooNewError as error:
         raise click.ClickException(str(error)) from error
+    except DatabaseError as error:
+        raise _database_problem(settings["DATABASE"], error) from error
     try:
         server = create_server(
             app,
@@ -110,6 +135,9 @@ def serve(host: str | None, port: int | None) -> None:
         "(see it again any time with 'rapport token')."
     )
     sys.stdout.flush()
+    # Waitress warns whenever a request waits for a free worker thread; a burst from the extension
+    # does that routinely, so keep those warnings out of the user's terminal.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -213,7 +241,7 @@ def doctor(port: int | None) -> None:
     report(home_ok, f"data folder {home}", "run 'rapport serve' once, or check its permissions")
     report(*_check_database(settings["DATABASE"]))
     report(*_check_token_file(home))
-    report(*_check_port(settings["HOST"], settings["PORT"]))
+    report(*_check_port(bind_address(settings["HOST"]), settings["PORT"]))
     if problems:
         raise SystemExit(1)
 
@@ -273,11 +301,17 @@ def _check_port(host: str, port: int) -> tuple[bool, str, str]:
 def _rapport_answers(host: str, port: int) -> str | None:
     import http.client
 
+    connection = http.client.HTTPConnection(host, port, timeout=2)
     try:
-        connection = http.client.HTTPConnection(host, port, timeout=2)
-        connection.request("GET", "/api/health", headers={"Host": f"{host}:{port}"})
+        shown = f"[{host}]" if ":" in host else host
+        connection.request("GET", "/api/health", headers={"Host": f"{shown}:{port}"})
         response = connection.getresponse()
         body = json.loads(response.read() or b"{}")
-        return body.get("version") if response.status == 200 else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, http.client.HTTPException):
         return None
+    finally:
+        connection.close()
+    if response.status != 200 or not isinstance(body, dict) or body.get("status") != "ok":
+        return None
+    version = body.get("version")
+    return version if isinstance(version, str) else None

@@ -33,7 +33,7 @@ database = PooledSqliteDatabase(
 def open_database(path: str | Path) -> PooledSqliteDatabase:
     """Bind the shared database to `path` (creating its folder) and return it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not database.deferred:
         close_database()
     database.init(

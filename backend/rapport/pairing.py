@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 TOKEN_FILE = "token"
@@ -18,14 +19,38 @@ def token_path(home: Path) -> Path:
     return Path(home) / TOKEN_FILE
 
 
-def _write_token(path: Path, token: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def _write_temporary(path: Path, token: str) -> Path:
+    """Write `token` to a new file beside `path`, readable by the user alone, and return it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".token-", dir=path.parent)
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    os.chmod(name, 0o600)
+    return Path(name)
+
+
+def _write_token(path: Path, token: str) -> None:
+    """Replace the token file at once: readers see the old token or the new one, never a part."""
+    os.replace(_write_temporary(path, token), path)
+
+
+def _create_token(path: Path, token: str) -> str:
+    """Create the token file unless another process just did; return the token that won."""
+    tmp = _write_temporary(path, token)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        existing = path.read_text().strip()
+        if existing:
+            return existing
+        os.replace(tmp, path)
+        return token
+    except OSError:  # a file system without hard links
+        os.replace(tmp, path)
+        return token
+    finally:
+        tmp.unlink(missing_ok=True)
+    return token
 
 
 def ensure_token(home: Path) -> tuple[str, bool]:
@@ -35,9 +60,11 @@ def ensure_token(home: Path) -> tuple[str, bool]:
         token = path.read_text().strip()
         if token:
             return token, False
+        _write_token(path, token := secrets.token_urlsafe(32))
+        return token, True
     token = secrets.token_urlsafe(32)
-    _write_token(path, token)
-    return token, True
+    winner = _create_token(path, token)
+    return winner, winner == token
 
 
 def rotate_token(home: Path) -> str:

@@ -16,16 +16,20 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
 
 from .models import DIRECTIONS, INTERACTION_KINDS, INTERACTION_SOURCES, STAGE_CHANGE_SOURCES
 
-HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
-X_ID_RE = re.compile(r"^[0-9]{1,20}$")
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+# \Z rather than $: a $ would let a trailing newline through.
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}\Z")
+X_ID_RE = re.compile(r"^[0-9]{1,20}\Z")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?\Z")
 MAX_BATCH = 200
+MAX_ROW_ID = 2**63 - 1  # the largest SQLite integer: a larger id in a URL matches nothing
+MAX_PAGE = 1_000_000
 
 
 class Handle(fields.String):
@@ -88,9 +92,32 @@ def _count() -> fields.Integer:
     return fields.Integer(allow_none=True, strict=True, validate=validate.Range(0, 10**10))
 
 
+def _has_lone_surrogate(value: Any) -> bool:
+    """True if `value` holds text with a lone UTF-16 surrogate (valid JSON, but not storable)."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
 class InputSchema(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _no_lone_surrogates(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            bad = {
+                key: ["Text contains an invalid character (a lone surrogate)."]
+                for key, value in data.items()
+                if _has_lone_surrogate(key) or _has_lone_surrogate(value)
+            }
+            if bad:
+                raise ValidationError(bad)
+        return data
 
 
 # ---- people -------------------------------------------------------------------------------------
@@ -150,7 +177,7 @@ class PeopleQuerySchema(InputSchema):
         load_default="-last_interaction",
         validate=validate.OneOf([*PEOPLE_SORTS, *(f"-{s}" for s in PEOPLE_SORTS)]),
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
@@ -241,7 +268,7 @@ class InteractionSchema(Schema):
 
 
 class PageQuerySchema(InputSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
@@ -284,14 +311,14 @@ class StageInSchema(InputSchema):
         ),
     )
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    position = fields.Integer(validate=validate.Range(0, 1000))
+    position = fields.Integer(strict=True, validate=validate.Range(0, 1000))
     description = _text(1000)
     next_step = _text(1000)
 
 
 class StagePatchSchema(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=80))
-    position = fields.Integer(validate=validate.Range(0, 1000))
+    position = fields.Integer(strict=True, validate=validate.Range(0, 1000))
     description = _text(1000)
     next_step = _text(1000)
 
@@ -317,14 +344,14 @@ class ListInSchema(InputSchema):
     )
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     description = _text(1000)
-    cadence_days = fields.Integer(allow_none=True, validate=validate.Range(1, 365))
+    cadence_days = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 365))
     x_list_id = XUserId(allow_none=True)
 
 
 class ListPatchSchema(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     description = _text(1000)
-    cadence_days = fields.Integer(allow_none=True, validate=validate.Range(1, 365))
+    cadence_days = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 365))
     x_list_id = XUserId(allow_none=True)
 
 
@@ -376,3 +403,186 @@ class HealthSchema(Schema):
     status = fields.String()
     version = fields.String()
     schema_version = fields.Integer()
+
+
+# ---- export and import --------------------------------------------------------------------------
+# The export document (see docs/export-format.md). Whatever an export writes must load here, so
+# limits are those of the database columns (or generous ones for text), and a stage or list slug a
+# person names is checked against the data by the transfer service rather than against the rules
+# for creating one. The document can be large, so its schemas check every text once, as they load
+# it, rather than walking the document per nested object.
+
+EXPORT_FORMAT = "rapport-export"
+EXPORT_FORMAT_VERSION = 1
+_LONG_TEXT = 100_000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SLUG_ERROR = "Use a-z, 0-9 and dashes, starting and ending with a letter or digit."
+
+
+def _storable(text: str) -> None:
+    """Refuse text with a lone UTF-16 surrogate: valid JSON, but text SQLite cannot store."""
+    if not text.isascii() and _LONE_SURROGATE.search(text):
+        raise ValidationError("Text contains an invalid character (a lone surrogate).")
+
+
+def _export_text(max_length: int = _LONG_TEXT, min_length: int = 0, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=min_length, max=max_length), _storable], **kwargs
+    )
+
+
+def _export_slug(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Regexp(SLUG_RE, error=_SLUG_ERROR), **kwargs)
+
+
+def _export_count() -> fields.Integer:
+    return fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 10**10)
+    )
+
+
+class _ExportSchema(Schema):
+    """Unknown fields are refused, as in `InputSchema`."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class ExportStageSchema(_ExportSchema):
+    slug = _export_slug(required=True)
+    name = _export_text(80, 1, required=True)
+    position = fields.Integer(required=True, strict=True, validate=validate.Range(0, 1_000_000))
+    description = _export_text(load_default="")
+    next_step = _export_text(load_default="")
+
+
+class ExportListSchema(_ExportSchema):
+    slug = _export_slug(required=True)
+    name = _export_text(100, 1, required=True)
+    description = _export_text(load_default="")
+    automatic = fields.Boolean(load_default=False)
+    builtin = fields.Boolean(load_default=False)
+    x_list_id = XUserId(load_default=None, allow_none=True)
+    cadence_days = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 365)
+    )
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class ExportEarlierHandleSchema(_ExportSchema):
+    handle = Handle(required=True)
+    replaced_at = UTCDateTime(required=True)
+
+
+class ExportMembershipSchema(_ExportSchema):
+    slug = _export_text(60, 1, required=True)
+    added_at = UTCDateTime(required=True)
+
+
+class ExportNoteSchema(_ExportSchema):
+    body = _export_text(required=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class ExportInteractionSchema(_ExportSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(INTERACTION_KINDS))
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+    happened_at = UTCDateTime(required=True)
+    tweet_url = _export_text(load_default="")
+    text = _export_text(load_default="")
+    source = fields.String(required=True, validate=validate.OneOf(INTERACTION_SOURCES))
+    dedupe_key = _export_text(200, 1, required=True)
+    created_at = UTCDateTime(required=True)
+
+
+class ExportStageChangeSchema(_ExportSchema):
+    from_stage = _export_text(60, 1, required=True, allow_none=True)
+    to_stage = _export_text(60, 1, required=True)
+    changed_at = UTCDateTime(required=True)
+    cause = _export_text(load_default="")
+    source = fields.String(required=True, validate=validate.OneOf(STAGE_CHANGE_SOURCES))
+
+
+class ExportPersonSchema(_ExportSchema):
+    x_id = XUserId(load_default=None, allow_none=True)
+    handle = Handle(load_default=None, allow_none=True)
+    display_name = _export_text(200, load_default="")
+    bio = _export_text(load_default="")
+    followers_count = _export_count()
+    following_count = _export_count()
+    follows_you = fields.Boolean(load_default=None, allow_none=True)
+    you_follow = fields.Boolean(load_default=None, allow_none=True)
+    avatar_url = _export_text(load_default="")
+    stage = _export_text(60, 1, load_default="stranger")
+    sells_followers = fields.Boolean(load_default=False)
+    never_posts = fields.Boolean(load_default=False)
+    no_follow_back = fields.Boolean(load_default=False)
+    first_seen = UTCDateTime(required=True)
+    last_seen = UTCDateTime(required=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+    earlier_handles = fields.List(fields.Nested(ExportEarlierHandleSchema), load_default=list)
+    tags = fields.List(_export_text(50, 1), load_default=list)
+    lists = fields.List(fields.Nested(ExportMembershipSchema), load_default=list)
+    notes = fields.List(fields.Nested(ExportNoteSchema), load_default=list)
+    interactions = fields.List(fields.Nested(ExportInteractionSchema), load_default=list)
+    stage_history = fields.List(fields.Nested(ExportStageChangeSchema), load_default=list)
+
+    @validates_schema
+    def _needs_identity(self, data: dict, **kwargs: Any) -> None:
+        if not data.get("x_id") and not data.get("handle") and not data.get("earlier_handles"):
+            raise ValidationError("Give a handle, an X user id or an earlier handle.", "handle")
+
+
+class ExportDocumentSchema(_ExportSchema):
+    format = fields.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
+    format_version = fields.Integer(
+        required=True, strict=True, validate=validate.Range(1, EXPORT_FORMAT_VERSION)
+    )
+    schema_version = fields.Integer(strict=True, allow_none=True)
+    exported_at = UTCDateTime(allow_none=True)
+    app_version = _export_text(100, allow_none=True)
+    stages = fields.List(fields.Nested(ExportStageSchema), load_default=list)
+    lists = fields.List(fields.Nested(ExportListSchema), load_default=list)
+    people = fields.List(fields.Nested(ExportPersonSchema), load_default=list)
+
+
+class ImportSummarySchema(Schema):
+    people_created = fields.Integer()
+    people_updated = fields.Integer()
+    stages_created = fields.Integer()
+    stages_updated = fields.Integer()
+    lists_created = fields.Integer()
+    lists_updated = fields.Integer()
+    earlier_handles_added = fields.Integer()
+    tags_added = fields.Integer()
+    list_memberships_added = fields.Integer()
+    notes_added = fields.Integer()
+    interactions_added = fields.Integer()
+    stage_changes_added = fields.Integer()
+
+
+def flat_messages(messages: Any, path: str = "") -> dict[str, list[str]]:
+    """Marshmallow's nested error messages as {"people.3.interactions.0.kind": [...]}.
+
+    A schema-level error (`_schema`) is reported under the path of the object it is about.
+    """
+    found: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+            inner = path if key == "_schema" else f"{path}.{name}" if path else name
+            for name, texts in flat_messages(value, inner).items():
+                found.setdefault(name, []).extend(texts)
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            if isinstance(item, dict | list | tuple):
+                for name, texts in flat_messages(item, path).items():
+                    found.setdefault(name, []).extend(texts)
+            else:
+                found.setdefault(path or "_schema", []).append(str(item))
+    else:
+        found.setdefault(path or "_schema", []).append(str(messages))
+    return found

@@ -8,12 +8,13 @@ pairing token as `Authorization: Bearer <token>`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import threading
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_cors import CORS
 
 from .pairing import ensure_token, token_matches, token_path
@@ -31,28 +32,52 @@ class TokenStore:
         self._path = token_path(home)
         self._fixed = fixed
         self._lock = threading.Lock()
-        self._mtime: int | None = None
+        self._seen: tuple[int, int, int] | None = None
         self._token = fixed or ensure_token(home)[0]
 
     def current(self) -> str:
         if self._fixed:
             return self._fixed
         try:
-            mtime = os.stat(self._path).st_mtime_ns
+            info = os.stat(self._path)
         except FileNotFoundError:
             return self._token
-        if mtime != self._mtime:
+        # A rotation replaces the file (new inode), so this notices it even when two writes fall
+        # within the file system's timestamp resolution.
+        seen = (info.st_ino, info.st_size, info.st_mtime_ns)
+        if seen != self._seen:
             with self._lock:
-                text = self._path.read_text().strip()
+                try:
+                    text = self._path.read_text().strip()
+                except FileNotFoundError:
+                    return self._token
                 if text:
-                    self._token, self._mtime = text, mtime
+                    self._token, self._seen = text, seen
         return self._token
 
 
-def allowed_hosts(port: int) -> frozenset[str]:
-    hosts = {f"{name}:{port}" for name in LOOPBACK_NAMES}
+def host_name(host: str) -> str:
+    """`host` as it appears in a Host header (IPv6 addresses in brackets)."""
+    host = host.strip("[]").lower()
+    return f"[{host}]" if ":" in host else host
+
+
+def _is_loopback_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(port: int, bound: str | None = None) -> frozenset[str]:
+    """The Host header values that name this server: a loopback name (or the loopback address it
+    is bound to, say 127.0.0.2) with its port."""
+    names = set(LOOPBACK_NAMES)
+    if bound and _is_loopback_address(bound):
+        names.add(host_name(bound))
+    hosts = {f"{name}:{port}" for name in names}
     if port == 80:
-        hosts.update(LOOPBACK_NAMES)
+        hosts.update(names)
     return frozenset(hosts)
 
 
@@ -73,15 +98,16 @@ def install_guards(app: Flask) -> None:
     @app.before_request
     def guard() -> None:
         port = app.config["PORT"]
+        bound = app.config.get("HOST")
         host = (request.host or "").lower()
-        if host not in allowed_hosts(port):
+        if host not in allowed_hosts(port, bound):
             raise ApiError(
                 403,
                 "forbidden_host",
                 f"Host {request.host!r} is not this server. Use http://127.0.0.1:{port}.",
             )
         origin = request.headers.get("Origin")
-        if origin is not None and not _origin_allowed(origin, port, extra_origins):
+        if origin is not None and not _origin_allowed(origin, port, bound, extra_origins):
             raise ApiError(403, "forbidden_origin", f"Requests from {origin!r} are not allowed.")
         limit = (
             app.config["MAX_IMPORT_BYTES"]
@@ -98,11 +124,19 @@ def install_guards(app: Flask) -> None:
         ):
             _check_token(tokens.current())
 
+    @app.after_request
+    def empty_preflight(response: Response) -> Response:
+        # Flask answers OPTIONS with an empty text/html 200; say "no content" instead.
+        if request.method == "OPTIONS" and response.status_code == 200 and not response.data:
+            response.status_code = 204
+            response.headers.pop("Content-Type", None)
+        return response
 
-def _origin_allowed(origin: str, port: int, extra: frozenset[str]) -> bool:
-    if EXTENSION_ORIGIN.match(origin) or origin in extra:
+
+def _origin_allowed(origin: str, port: int, bound: str | None, extra: frozenset[str]) -> bool:
+    if EXTENSION_ORIGIN.fullmatch(origin) or origin in extra:
         return True
-    return origin.lower() in {f"http://{host}" for host in allowed_hosts(port)}
+    return origin.lower() in {f"http://{host}" for host in allowed_hosts(port, bound)}
 
 
 def _check_token(expected: str) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..schemas import AnnotationsInSchema
 from ..services.annotations import annotate
-from . import thresholds
+from . import Blueprint, thresholds
 
 bp = Blueprint(
     "annotations",

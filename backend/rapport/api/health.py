@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import __version__, migrations
 from ..db import database
 from ..schemas import HealthSchema
+from . import Blueprint
 
 bp = Blueprint("health", __name__, url_prefix="/api/health", description="Server status")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..models import Interaction
 from ..schemas import (
@@ -15,6 +14,7 @@ from ..schemas import (
     InteractionSchema,
 )
 from ..services import interactions, people
+from . import Blueprint
 
 bp = Blueprint(
     "interactions",

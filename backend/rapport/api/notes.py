@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..models import Note
 from ..schemas import NoteInSchema, NoteSchema
 from ..services import notes, people
+from . import Blueprint
 
 bp = Blueprint(
     "notes", __name__, url_prefix="/api/people/<string:ref>/notes", description="Notes on a person"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..schemas import (
     PeoplePageSchema,
@@ -14,7 +13,7 @@ from ..schemas import (
     PersonSnapshotSchema,
 )
 from ..services import people, tags
-from . import thresholds
+from . import Blueprint, thresholds
 
 bp = Blueprint("people", __name__, url_prefix="/api/people", description="People you track")
 

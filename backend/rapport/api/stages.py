@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..models import StageChange
 from ..schemas import (
@@ -16,7 +15,7 @@ from ..schemas import (
     StageSchema,
 )
 from ..services import people, stages
-from . import thresholds
+from . import Blueprint, thresholds
 
 bp = Blueprint("stages", __name__, url_prefix="/api", description="Relationship stages")
 
@@ -70,6 +69,6 @@ class StageChanges(MethodView):
             data["stage"],
             cause=data.get("cause", ""),
             source=data["source"],
-            now=data.get("changed_at"),
+            changed_at=data.get("changed_at"),
         )
         return people.describe(person, thresholds()), 201 if change else 200

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..schemas import TagSchema
 from ..services import tags
+from . import Blueprint
 
 bp = Blueprint("tags", __name__, url_prefix="/api/tags", description="Tags")
 

@@ -69,6 +69,10 @@ def upgrade(db: Database, target: int | None = None) -> list[int]:
     for migration in discover():
         if current < migration.version <= target:
             with db.atomic("IMMEDIATE"):
+                # Another process (a second `rapport` command starting at the same time) may have
+                # applied it while this one waited for the write lock.
+                if schema_version(db) >= migration.version:
+                    continue
                 migration.module.upgrade(db, migrator)
                 db.execute_sql(f"PRAGMA user_version = {migration.version:d}")
             applied.append(migration.version)

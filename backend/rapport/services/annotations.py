@@ -64,12 +64,14 @@ def annotate(
             renamed = cursor(
                 f"SELECT {columns}, e.handle FROM earlier_handle e "
                 "JOIN person p ON p.id = e.person_id JOIN stage s ON s.slug = p.stage "
-                f"WHERE e.handle IN ({_placeholders(missing)}) ORDER BY e.replaced_at",
+                f"WHERE e.handle IN ({_placeholders(missing)}) ORDER BY e.replaced_at, e.id",
                 missing,
             ).fetchall()
-            for row in renamed:
+            # A handle several people gave up finds the one who gave it up last (as `find` does).
+            latest = {row[-1].lower(): row for row in renamed}
+            for earlier, row in latest.items():
                 rows[row[0]] = row[:-1]
-                asked_by.setdefault(row[0], []).append(row[-1].lower())
+                asked_by.setdefault(row[0], []).append(earlier)
     if ids:
         for row in cursor(
             f"SELECT {columns} FROM person p JOIN stage s ON s.slug = p.stage "

@@ -16,7 +16,8 @@ from peewee import IntegrityError
 
 from ..db import write_transaction
 from ..models import Interaction, Person, utcnow
-from ..problems import NotFoundError
+from ..problems import ConflictError, NotFoundError
+from ..schemas import MAX_ROW_ID
 
 STATUS_ID = re.compile(r"/status(?:es)?/(\d{1,25})")
 
@@ -27,13 +28,24 @@ def tweet_id(url: str | None) -> str | None:
 
 
 def dedupe_key(person: Person, data: Mapping[str, Any], happened_at: datetime) -> str:
-    """The key that makes the same event count once: the tweet and kind when there is a tweet."""
+    """The key that makes the same event count once: the tweet, person, kind and direction when
+    there is a tweet (one post can mention, or be liked by, several people), else the person, kind,
+    direction and time to the second."""
     kind, direction = data["kind"], data.get("direction", "outbound")
+    who = person.x_id or f"p{person.id}"
     tid = tweet_id(data.get("tweet_url"))
     if tid:
-        return f"tweet:{tid}:{kind}:{direction}"
-    who = person.x_id or f"p{person.id}"
+        return f"tweet:{tid}:{who}:{kind}:{direction}"
     return f"event:{who}:{kind}:{direction}:{happened_at.isoformat(timespec='seconds')}"
+
+
+def _same_event(person: Person, existing: Interaction) -> Interaction:
+    if existing.person_id != person.id:
+        raise ConflictError(
+            "This dedupe key is already used by an interaction with someone else.",
+            {"dedupe_key": ["Already used for another person."]},
+        )
+    return existing
 
 
 def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
@@ -43,7 +55,7 @@ def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
     with write_transaction():
         existing = Interaction.get_or_none(Interaction.dedupe_key == key)
         if existing is not None:
-            return existing, False
+            return _same_event(person, existing), False
         try:
             with write_transaction():
                 interaction = Interaction.create(
@@ -58,18 +70,28 @@ def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
                     created_at=utcnow(),
                 )
         except IntegrityError:
-            return Interaction.get(Interaction.dedupe_key == key), False
+            return _same_event(person, Interaction.get(Interaction.dedupe_key == key)), False
         _note_latest(person, interaction)
     return interaction, True
 
 
 def _note_latest(person: Person, interaction: Interaction) -> None:
-    latest = person.last_interaction_at
-    if latest is None or interaction.happened_at >= latest:
-        Person.update(
-            last_interaction_at=interaction.happened_at, last_interaction_kind=interaction.kind
-        ).where(Person.id == person.id).execute()
-        person.last_interaction_at = interaction.happened_at
+    """Make `interaction` the person's last one if nothing later is stored.
+
+    Compared in the database, inside the write: the `person` read before the write may be stale
+    when another request recorded something meanwhile.
+    """
+    at = interaction.happened_at
+    changed = (
+        Person.update(last_interaction_at=at, last_interaction_kind=interaction.kind)
+        .where(
+            (Person.id == person.id)
+            & (Person.last_interaction_at.is_null() | (Person.last_interaction_at <= at))
+        )
+        .execute()
+    )
+    if changed:
+        person.last_interaction_at = at
         person.last_interaction_kind = interaction.kind
 
 
@@ -88,9 +110,11 @@ def refresh_summary(person_id: int) -> None:
 
 
 def get(person: Person, interaction_id: int) -> Interaction:
-    found = Interaction.get_or_none(
-        (Interaction.id == interaction_id) & (Interaction.person == person)
-    )
+    found = None
+    if interaction_id <= MAX_ROW_ID:
+        found = Interaction.get_or_none(
+            (Interaction.id == interaction_id) & (Interaction.person == person)
+        )
     if found is None:
         raise NotFoundError(f"Interaction {interaction_id} does not exist for this person.")
     return found

@@ -12,6 +12,7 @@ from peewee import fn
 from ..db import write_transaction
 from ..models import ListMember, Person, PersonList, utcnow
 from ..problems import ConflictError, InvalidError, NotFoundError
+from ..schemas import HANDLE_RE
 from . import people
 
 
@@ -118,13 +119,21 @@ def members(item: PersonList, page: int, per_page: int) -> tuple[list[Person], i
 def add_member(
     item: PersonList, ref: str, snapshot: Mapping[str, Any] | None = None
 ) -> tuple[Person, bool]:
-    """Put the person `ref` on the list, creating them if new; (person, added). Idempotent."""
+    """Put the person `ref` on the list, creating them if new; (person, added). Idempotent.
+
+    `ref` finds a known person by handle, earlier handle or X user id; someone new needs a handle.
+    """
     with write_transaction():
         person = people.find(ref)
         if person is None or snapshot:
             data = dict(snapshot or {})
             if person is None:
-                data.setdefault("handle", ref.removeprefix("@"))
+                handle = ref.strip().removeprefix("@")
+                if not HANDLE_RE.match(handle):
+                    raise InvalidError(
+                        "handle", "Not a valid X handle (1-15 letters, digits or underscores)."
+                    )
+                data.setdefault("handle", handle)
             else:
                 if person.handle:
                     data.setdefault("handle", person.handle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..db import write_transaction
 from ..models import Note, Person, utcnow
 from ..problems import NotFoundError
+from ..schemas import MAX_ROW_ID
 
 
 def list_notes(person: Person) -> list[Note]:
@@ -14,7 +15,9 @@ def list_notes(person: Person) -> list[Note]:
 
 
 def get_note(person: Person, note_id: int) -> Note:
-    note = Note.get_or_none((Note.id == note_id) & (Note.person == person))
+    note = None
+    if note_id <= MAX_ROW_ID:
+        note = Note.get_or_none((Note.id == note_id) & (Note.person == person))
     if note is None:
         raise NotFoundError(f"Note {note_id} does not exist for this person.")
     return note

@@ -27,7 +27,8 @@ from ..problems import InvalidError, NotFoundError
 from ..schemas import HANDLE_RE, X_ID_RE
 from . import tiers
 from .stages import change_stage, check_stage
-from .tags import set_tags
+from .tags import set_tags, tidy_tag
+from .text import casefold, use_casefold
 
 SNAPSHOT_FIELDS = (
     "display_name",
@@ -62,7 +63,7 @@ def by_earlier_handle(handle: str) -> Person | None:
     earlier = (
         PersonHandle.select(PersonHandle.person)
         .where(PersonHandle.handle == handle)
-        .order_by(PersonHandle.replaced_at.desc())
+        .order_by(PersonHandle.replaced_at.desc(), PersonHandle.id.desc())
         .first()
     )
     return Person.get_by_id(earlier.person_id) if earlier else None
@@ -127,6 +128,9 @@ def upsert_snapshot(
                 person = holder
             elif holder is None and not x_id:
                 person = by_earlier_handle(handle)
+                if person is not None:
+                    # Known by a handle they have since left: they keep their current one.
+                    handle = None
         created = person is None
         if created:
             if handle:
@@ -168,6 +172,7 @@ def update(person: Person, data: Mapping[str, Any], *, now: datetime | None = No
     """Apply an edit (snapshot fields, flags, handle, stage, tags) in one transaction."""
     now = now or utcnow()
     with write_transaction():
+        person = _reread(person)
         if "x_id" in data and data["x_id"] != person.x_id:
             other = Person.get_or_none((Person.x_id == data["x_id"]) & (Person.id != person.id))
             if other is not None:
@@ -192,6 +197,15 @@ def update(person: Person, data: Mapping[str, Any], *, now: datetime | None = No
         if "tags" in data:
             set_tags(person, data["tags"])
     return person
+
+
+def _reread(person: Person) -> Person:
+    """`person` as stored now (inside a write, so no other request changes it meanwhile): the
+    copy read before the write began may be stale, and saving it would undo others' changes."""
+    fresh = Person.get_or_none(Person.id == person.id)
+    if fresh is None:
+        raise NotFoundError("That person is no longer tracked.")
+    return fresh
 
 
 def delete(person: Person) -> None:
@@ -327,16 +341,18 @@ def search(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
+    use_casefold()
     query = Person.select(Person).join(Stage)
     if params.get("stage"):
         query = query.where(Person.stage == params["stage"])
     if params.get("tier"):
-        low, high = tiers.follower_range(params["tier"], thresholds)
+        # A tier the thresholds leave out has no one in it: the empty range [0, 0).
+        low, high = tiers.follower_range(params["tier"], thresholds) or (0, 0)
         if params["tier"] == "none":
-            condition = Person.followers_count.is_null()
-            if high is not None:
-                condition |= Person.followers_count < high
-            query = query.where(condition)
+            if high is not None:  # with no thresholds at all, everyone is without a tier
+                query = query.where(
+                    Person.followers_count.is_null() | (Person.followers_count < high)
+                )
         else:
             query = query.where(Person.followers_count >= low)
             if high is not None:
@@ -349,14 +365,18 @@ def search(
         )
         query = query.where(Person.id.in_(members))
     if params.get("tag"):
-        tagged = PersonTag.select(PersonTag.person).join(Tag).where(Tag.name == params["tag"])
+        tagged = (
+            PersonTag.select(PersonTag.person)
+            .join(Tag)
+            .where(fn.casefold(Tag.name) == casefold(tidy_tag(params["tag"])))
+        )
         query = query.where(Person.id.in_(tagged))
     if params.get("q"):
-        needle = params["q"].strip().removeprefix("@").lower()
+        needle = casefold(params["q"].strip().removeprefix("@"))
         query = query.where(
-            (fn.instr(fn.lower(Person.handle), needle) > 0)
-            | (fn.instr(fn.lower(Person.display_name), needle) > 0)
-            | (fn.instr(fn.lower(Person.bio), needle) > 0)
+            (fn.instr(fn.casefold(Person.handle), needle) > 0)
+            | (fn.instr(fn.casefold(Person.display_name), needle) > 0)
+            | (fn.instr(fn.casefold(Person.bio), needle) > 0)
         )
     if params.get("inactive_days") is not None:
         since = (now or utcnow()) - timedelta(days=params["inactive_days"])

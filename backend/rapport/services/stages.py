@@ -27,18 +27,27 @@ def change_stage(
     cause: str = "",
     source: str = "manual",
     now: datetime | None = None,
+    changed_at: datetime | None = None,
 ) -> StageChange | None:
-    """Move `person` to stage `slug`, keeping the move in the history; None if already there."""
-    check_stage(slug)
-    if person.stage_id == slug:
-        return None
+    """Move `person` to stage `slug`, keeping the move in the history; None if already there.
+
+    The move is dated `changed_at` (default: now); the person's record changes `now` either way.
+    """
     now = now or utcnow()
     with write_transaction():
+        check_stage(slug)
+        # The stage as stored now: `person` may have been read before another request moved them.
+        current = Person.select(Person.stage).where(Person.id == person.id).tuples().first()
+        if current is None:
+            raise NotFoundError("That person is no longer tracked.")
+        person.stage = current[0]
+        if current[0] == slug:
+            return None
         change = StageChange.create(
             person=person,
             from_stage=person.stage_id,
             to_stage=slug,
-            changed_at=now,
+            changed_at=changed_at or now,
             cause=cause or "",
             source=source,
         )
@@ -83,31 +92,51 @@ def get_stage(slug: str) -> Stage:
     return stage
 
 
+def _in_order() -> list[str]:
+    return [s.slug for s in Stage.select(Stage.slug).order_by(Stage.position, Stage.slug)]
+
+
+def _renumber(slugs: list[str]) -> None:
+    """Number the stages by their place in `slugs`, so positions always read 0, 1, 2…"""
+    for number, slug in enumerate(slugs):
+        Stage.update(position=number).where(
+            (Stage.slug == slug) & (Stage.position != number)
+        ).execute()
+
+
+def _place(slug: str, position: int | None) -> None:
+    """Put stage `slug` at index `position` of the pipeline (last if None or beyond the end)."""
+    others = [s for s in _in_order() if s != slug]
+    index = len(others) if position is None else min(position, len(others))
+    _renumber([*others[:index], slug, *others[index:]])
+
+
 def create_stage(data: Mapping[str, Any]) -> Stage:
     with write_transaction():
         if Stage.select().where(Stage.slug == data["slug"]).exists():
             raise ConflictError(
                 f"Stage {data['slug']!r} exists already.", {"slug": ["Already taken."]}
             )
-        position = data.get("position")
-        if position is None:
-            position = (Stage.select(fn.MAX(Stage.position)).scalar() or 0) + 1
-        return Stage.create(
+        Stage.create(
             slug=data["slug"],
             name=data["name"],
-            position=position,
+            position=(Stage.select(fn.MAX(Stage.position)).scalar() or 0) + 1,
             description=data.get("description", ""),
             next_step=data.get("next_step", ""),
         )
+        _place(data["slug"], data.get("position"))
+        return Stage.get_by_id(data["slug"])
 
 
 def update_stage(stage: Stage, data: Mapping[str, Any]) -> Stage:
     with write_transaction():
-        for name in ("name", "position", "description", "next_step"):
+        for name in ("name", "description", "next_step"):
             if name in data:
                 setattr(stage, name, data[name])
         stage.save()
-    return stage
+        if "position" in data:
+            _place(stage.slug, data["position"])
+    return Stage.get_by_id(stage.slug)
 
 
 def delete_stage(stage: Stage) -> None:
@@ -119,3 +148,4 @@ def delete_stage(stage: Stage) -> None:
         if stage.slug == "stranger":
             raise ConflictError("The 'stranger' stage is where new people start; keep it.")
         stage.delete_instance()
+        _renumber(_in_order())

@@ -9,22 +9,32 @@ from peewee import fn
 from ..db import write_transaction
 from ..models import Person, PersonTag, Tag
 from ..problems import InvalidError
+from .text import casefold, use_casefold
 
 MAX_TAG_LENGTH = 50
 
 
+def tidy_tag(name: str) -> str:
+    """A tag name with runs of spaces made one and the ends trimmed."""
+    return " ".join(name.split())
+
+
 def valid_name(name: str) -> str:
     """A tag name with its spaces tidied, or an error naming the `tag` field."""
-    tidy = " ".join(name.split())
+    tidy = tidy_tag(name)
     if not 1 <= len(tidy) <= MAX_TAG_LENGTH:
         raise InvalidError("tag", f"A tag has 1 to {MAX_TAG_LENGTH} characters.")
     return tidy
 
 
+def _find(name: str) -> Tag | None:
+    """The tag called `name` in any letter case."""
+    use_casefold()
+    return Tag.get_or_none(fn.casefold(Tag.name) == casefold(tidy_tag(name)))
+
+
 def _tag(name: str) -> Tag:
-    name = " ".join(name.split())
-    tag = Tag.get_or_none(Tag.name == name)
-    return tag or Tag.create(name=name)
+    return _find(name) or Tag.create(name=tidy_tag(name))
 
 
 def add_tag(person: Person, name: str) -> bool:
@@ -39,7 +49,7 @@ def add_tag(person: Person, name: str) -> bool:
 
 def remove_tag(person: Person, name: str) -> bool:
     with write_transaction():
-        tag = Tag.get_or_none(Tag.name == " ".join(name.split()))
+        tag = _find(name)
         if tag is None:
             return False
         return bool(
@@ -51,10 +61,10 @@ def remove_tag(person: Person, name: str) -> bool:
 
 def set_tags(person: Person, names: Iterable[str]) -> None:
     """Give `person` exactly these tags."""
-    wanted = {" ".join(n.split()).lower(): " ".join(n.split()) for n in names if n.strip()}
+    wanted = {casefold(tidy_tag(n)): tidy_tag(n) for n in names if n.strip()}
     with write_transaction():
         current = {
-            pt.tag.name.lower(): pt
+            casefold(pt.tag.name): pt
             for pt in PersonTag.select(PersonTag, Tag).join(Tag).where(PersonTag.person == person)
         }
         for key, pt in current.items():

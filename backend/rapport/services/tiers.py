@@ -19,8 +19,11 @@ def tier_for(followers: int | None, thresholds: Mapping[str, int]) -> str | None
     return found
 
 
-def follower_range(tier: str, thresholds: Mapping[str, int]) -> tuple[int, int | None]:
-    """The follower counts [low, high) of a tier; 'none' is everyone under the lowest threshold."""
+def follower_range(tier: str, thresholds: Mapping[str, int]) -> tuple[int, int | None] | None:
+    """The follower counts [low, high) of a tier; 'none' is everyone under the lowest threshold.
+
+    None when the thresholds leave the tier out (no one is in it).
+    """
     starts = [(name, thresholds[name]) for name in TIER_ORDER if name in thresholds]
     if tier == "none":
         return 0, min((start for _, start in starts), default=None)
@@ -28,4 +31,4 @@ def follower_range(tier: str, thresholds: Mapping[str, int]) -> tuple[int, int |
         if name == tier:
             following = [s for _, s in starts[index + 1 :] if s > start]
             return start, min(following) if following else None
-    raise KeyError(tier)
+    return None
