@@ -11,7 +11,7 @@ from rapport.models import Interaction
 from rapport.services import interactions, people
 
 from .api_support import count, days_ago, iso, now
-from .helpers import add_person, error_fields
+from .helpers import add_person
 
 TWEET = "https://x.com/ada/status/1790000000000000001"
 
@@ -122,13 +122,24 @@ def test_explicit_dedupe_key_is_respected(client, person):
     assert count(Interaction) == 2
 
 
-def test_explicit_dedupe_key_of_another_person_conflicts(client, person):
+def test_dedupe_keys_are_per_person(client, person):
     add_person(client, "someone_else")
-    record(client, "someone_else", kind="dm", dedupe_key="shared-key")
-    response = record(client, kind="dm", dedupe_key="shared-key")
-    assert response.status_code == 409
-    assert "dedupe_key" in error_fields(response)
-    assert client.get("/api/people/contact/interactions").get_json()["total"] == 0
+    theirs = record(client, "someone_else", kind="dm", dedupe_key="shared-key")
+    mine = record(client, kind="dm", dedupe_key="shared-key")
+    assert (theirs.status_code, mine.status_code) == (201, 201)
+    assert theirs.get_json()["id"] != mine.get_json()["id"]
+    assert client.get("/api/people/contact/interactions").get_json()["total"] == 1
+    assert client.get("/api/people/someone_else/interactions").get_json()["total"] == 1
+
+
+def test_same_tweet_event_has_the_same_key_before_and_after_the_id_is_known(client):
+    add_person(client, "handle_first")
+    tweet = "https://x.com/handle_first/status/1234567890123456789"
+    first = record(client, "handle_first", kind="retweet", tweet_url=tweet)
+    add_person(client, "handle_first", x_id="4242")
+    again = record(client, "4242", kind="retweet", tweet_url=tweet)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
 
 
 def test_last_interaction_follows_writes(client, person):

@@ -143,6 +143,33 @@ def test_takeover_by_an_existing_person_renaming(client):
     assert again["earlier_handles"] == ["wanted"]
 
 
+def test_rename_onto_a_record_known_by_handle_only_merges_them(client):
+    known = add_person(client, "alice", x_id="1", followers_count=12_000)
+    handle_only = add_person(client, "bob", bio="Added from a list before we knew the id")
+    client.post("/api/people/bob/notes", json={"body": "Asked about type design"})
+    client.post("/api/people/bob/interactions", json={"kind": "reply", "text": "great thread"})
+    client.put("/api/lists/watchlist/members/bob")
+    client.put("/api/people/bob/tags/designer")
+    client.post("/api/people/bob/stages", json={"stage": "conversing"})
+
+    body = client.post("/api/people", json={"x_id": "1", "handle": "bob"}).get_json()
+
+    assert count(Person) == 1
+    assert body["id"] == known["id"] != handle_only["id"]
+    assert (body["handle"], body["earlier_handles"]) == ("bob", ["alice"])
+    assert body["bio"] == "Added from a list before we knew the id"
+    assert body["followers_count"] == 12_000
+    assert (body["lists"], body["tags"], body["stage"]) == (
+        ["watchlist"],
+        ["designer"],
+        "conversing",
+    )
+    assert body["last_interaction"]["kind"] == "reply"
+    notes = client.get("/api/people/bob/notes").get_json()
+    assert [n["body"] for n in notes] == ["Asked about type design"]
+    assert client.get("/api/people/alice").get_json()["id"] == known["id"]
+
+
 def test_snapshot_by_an_earlier_handle_does_not_undo_the_rename(client):
     client.post("/api/people", json={"x_id": "77", "handle": "before"})
     client.post("/api/people", json={"x_id": "77", "handle": "after"})

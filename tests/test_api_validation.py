@@ -405,6 +405,8 @@ def test_body_that_is_not_an_object_is_4xx(client, world, method, where, raw):
         "/api/people/target/interactions/-1",
         "/api/lists/mine/members/target/extra",
         "/api/stages/custom/people",
+        "/api/people//notes",
+        "//api/people",
     ],
 )
 def test_unknown_route_is_404_json(client, world, path):

@@ -497,19 +497,33 @@ def test_an_x_list_linked_to_another_list_in_the_database_is_refused(client, ric
 
 
 def test_a_person_named_only_by_an_earlier_handle_is_found_again(client, tmp_path):
-    add_person(client, "first", x_id="1")
     add_person(client, "taken")
-    ok(client.patch("/api/people/first", json={"handle": "taken"}))  # the old holder gives it up
+    add_person(client, "first", x_id="1")
     document = export(client)
-    nameless = person_in(document, handle=None)
-    assert (nameless["x_id"], [h["handle"] for h in nameless["earlier_handles"]]) == (
-        None,
-        ["taken"],
-    )
+    nameless = person_in(document, handle="taken")
+    nameless["handle"] = None
+    nameless["earlier_handles"] = [
+        {"handle": "taken", "replaced_at": nameless["updated_at"]},
+    ]
     fresh = client_for(tmp_path / "fresh")
     assert import_ok(fresh, document)["people_created"] == 2
     assert import_ok(fresh, document) == ZEROS
     assert timeless(export(fresh)) == timeless(document)
+
+
+def test_a_rename_onto_a_handle_only_record_merges_the_two(client):
+    add_person(client, "first", x_id="1")
+    add_person(client, "taken", bio="known by handle only")
+    ok(client.post("/api/people/taken/notes", json={"body": "met at a meetup"}))
+    ok(client.put("/api/lists/watchlist/members/taken"))
+    ok(client.patch("/api/people/first", json={"handle": "taken"}))
+    document = export(client)
+    assert [p["handle"] for p in document["people"]] == ["taken"]
+    merged = document["people"][0]
+    assert (merged["x_id"], merged["bio"]) == ("1", "known by handle only")
+    assert [n["body"] for n in merged["notes"]] == ["met at a meetup"]
+    assert [h["handle"] for h in merged["earlier_handles"]] == ["first"]
+    assert [m["slug"] for m in merged["lists"]] == ["watchlist"]
 
 
 def test_someone_found_by_a_handle_they_left_keeps_their_current_one(client, tmp_path):
@@ -754,6 +768,7 @@ def test_cli_import_then_export_round_trips(rich, tmp_path, cli_home):
     ("content", "expected"),
     [
         ("{not json", "is not a readable JSON export"),
+        ("[" * 100_000 + "]" * 100_000, "is not a readable JSON export"),
         (json.dumps({"format": "csv", "format_version": 1}), "not a Rapport export"),
         (json.dumps({"format": "rapport-export", "format_version": 3}), "newer"),
         (

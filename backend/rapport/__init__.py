@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=None,
     )
     app.json.sort_keys = False
+    app.url_map.merge_slashes = False  # '//' is a 404 in JSON, not an HTML redirect
 
     settings["HOME"].mkdir(mode=0o700, parents=True, exist_ok=True)
     open_database(settings["DATABASE"])

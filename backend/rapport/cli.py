@@ -191,7 +191,7 @@ def import_command(file: str) -> None:
     try:
         raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
         document = json.loads(raw)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise click.ClickException(f"{file} is not a readable JSON export: {error}") from error
     try:
         summary = transfer.import_document(document)

@@ -30,6 +30,16 @@ database = PooledSqliteDatabase(
 )
 
 
+@database.func("casefold", 1, deterministic=True)
+def casefold(text: object) -> str | None:
+    """Python's caseless form of `text`, also callable in SQL as `casefold(x)`.
+
+    SQLite's lower() and NOCASE fold only A to Z; searches and tag names compare through this so
+    'Über' and 'ÜBER' match.
+    """
+    return None if text is None else str(text).casefold()
+
+
 def open_database(path: str | Path) -> PooledSqliteDatabase:
     """Bind the shared database to `path` (creating its folder) and return it."""
     path = Path(path)

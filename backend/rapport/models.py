@@ -186,11 +186,14 @@ class Interaction(BaseModel):
     tweet_url = TextField(default="")
     text = TextField(default="")
     source = CharField(default="manual", max_length=16)
-    dedupe_key = CharField(unique=True, max_length=200)
+    dedupe_key = CharField(max_length=200)
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("person", "happened_at"), False),)
+        indexes = (
+            (("person", "happened_at"), False),
+            (("person", "dedupe_key"), True),
+        )
 
 
 MODELS: tuple[type[BaseModel], ...] = (

@@ -27,6 +27,7 @@ from .models import DIRECTIONS, INTERACTION_KINDS, INTERACTION_SOURCES, STAGE_CH
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}\Z")
 X_ID_RE = re.compile(r"^[0-9]{1,20}\Z")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?\Z")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_BATCH = 200
 MAX_ROW_ID = 2**63 - 1  # the largest SQLite integer: a larger id in a URL matches nothing
 MAX_PAGE = 1_000_000
@@ -95,7 +96,7 @@ def _count() -> fields.Integer:
 def _has_lone_surrogate(value: Any) -> bool:
     """True if `value` holds text with a lone UTF-16 surrogate (valid JSON, but not storable)."""
     if isinstance(value, str):
-        return any("\ud800" <= char <= "\udfff" for char in value)
+        return not value.isascii() and _LONE_SURROGATE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
     if isinstance(value, list):
@@ -415,7 +416,6 @@ class HealthSchema(Schema):
 EXPORT_FORMAT = "rapport-export"
 EXPORT_FORMAT_VERSION = 1
 _LONG_TEXT = 100_000
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SLUG_ERROR = "Use a-z, 0-9 and dashes, starting and ending with a letter or digit."
 
 

@@ -16,7 +16,7 @@ from peewee import IntegrityError
 
 from ..db import write_transaction
 from ..models import Interaction, Person, utcnow
-from ..problems import ConflictError, NotFoundError
+from ..problems import NotFoundError
 from ..schemas import MAX_ROW_ID
 
 STATUS_ID = re.compile(r"/status(?:es)?/(\d{1,25})")
@@ -27,35 +27,35 @@ def tweet_id(url: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def dedupe_key(person: Person, data: Mapping[str, Any], happened_at: datetime) -> str:
-    """The key that makes the same event count once: the tweet, person, kind and direction when
-    there is a tweet (one post can mention, or be liked by, several people), else the person, kind,
-    direction and time to the second."""
+def dedupe_key(data: Mapping[str, Any], happened_at: datetime) -> str:
+    """The key that makes the same event count once for a person: the tweet, kind and direction
+    when there is a tweet, else the kind, direction and time to the second.
+
+    Keys are unique per person, so the extension, the X sync and the archive import, which all
+    see the same tweet ids, compute the same key for the same event.
+    """
     kind, direction = data["kind"], data.get("direction", "outbound")
-    who = person.x_id or f"p{person.id}"
     tid = tweet_id(data.get("tweet_url"))
     if tid:
-        return f"tweet:{tid}:{who}:{kind}:{direction}"
-    return f"event:{who}:{kind}:{direction}:{happened_at.isoformat(timespec='seconds')}"
+        return f"tweet:{tid}:{kind}:{direction}"
+    return f"event:{kind}:{direction}:{happened_at.isoformat(timespec='seconds')}"
 
 
-def _same_event(person: Person, existing: Interaction) -> Interaction:
-    if existing.person_id != person.id:
-        raise ConflictError(
-            "This dedupe key is already used by an interaction with someone else.",
-            {"dedupe_key": ["Already used for another person."]},
-        )
-    return existing
+def _stored(person: Person, key: str) -> Interaction | None:
+    return Interaction.get_or_none(
+        (Interaction.person == person.id) & (Interaction.dedupe_key == key)
+    )
 
 
 def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
-    """Store an interaction unless its dedupe key is known; return (interaction, created)."""
+    """Store an interaction unless the person has one with its dedupe key already; return
+    (interaction, created)."""
     happened_at = data.get("happened_at") or utcnow()
-    key = data.get("dedupe_key") or dedupe_key(person, data, happened_at)
+    key = data.get("dedupe_key") or dedupe_key(data, happened_at)
     with write_transaction():
-        existing = Interaction.get_or_none(Interaction.dedupe_key == key)
+        existing = _stored(person, key)
         if existing is not None:
-            return _same_event(person, existing), False
+            return existing, False
         try:
             with write_transaction():
                 interaction = Interaction.create(
@@ -70,7 +70,7 @@ def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
                     created_at=utcnow(),
                 )
         except IntegrityError:
-            return _same_event(person, Interaction.get(Interaction.dedupe_key == key)), False
+            return _stored(person, key), False
         _note_latest(person, interaction)
     return interaction, True
 

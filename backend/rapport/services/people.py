@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import fn
 
-from ..db import write_transaction
+from ..db import casefold, write_transaction
 from ..models import (
     ListMember,
     Person,
@@ -26,9 +26,9 @@ from ..models import (
 from ..problems import InvalidError, NotFoundError
 from ..schemas import HANDLE_RE, X_ID_RE
 from . import tiers
+from .merge import merge_into
 from .stages import change_stage, check_stage
 from .tags import set_tags, tidy_tag
-from .text import casefold, use_casefold
 
 SNAPSHOT_FIELDS = (
     "display_name",
@@ -93,14 +93,22 @@ def _remember_handle(person: Person, handle: str | None, now: datetime) -> None:
 
 
 def _rename(person: Person, handle: str, now: datetime) -> None:
-    """Give `person` the handle `handle`, keeping the old one and freeing it from anyone else."""
+    """Give `person` the handle `handle`, keeping the old one.
+
+    Someone else holding the handle either is this same account, known by handle only (merged into
+    `person`), or has an id of their own and gave the handle up (they keep it as an earlier one).
+    """
     if person.handle == handle:
         return
     if person.handle and person.handle.lower() == handle.lower():
         person.handle = handle  # only the letter case changed
         return
     holder = Person.get_or_none((Person.handle == handle) & (Person.id != person.id))
-    if holder is not None:
+    if holder is not None and holder.x_id is None and person.id is not None:
+        # Tracked by this handle before the account's id was known: the same account.
+        handle = holder.handle
+        merge_into(person, holder, now)
+    elif holder is not None:
         _release_handle(holder, now)
     _remember_handle(person, person.handle, now)
     PersonHandle.delete().where(
@@ -341,7 +349,6 @@ def search(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
-    use_casefold()
     query = Person.select(Person).join(Stage)
     if params.get("stage"):
         query = query.where(Person.stage == params["stage"])

@@ -6,10 +6,9 @@ from collections.abc import Iterable
 
 from peewee import fn
 
-from ..db import write_transaction
+from ..db import casefold, write_transaction
 from ..models import Person, PersonTag, Tag
 from ..problems import InvalidError
-from .text import casefold, use_casefold
 
 MAX_TAG_LENGTH = 50
 
@@ -29,7 +28,6 @@ def valid_name(name: str) -> str:
 
 def _find(name: str) -> Tag | None:
     """The tag called `name` in any letter case."""
-    use_casefold()
     return Tag.get_or_none(fn.casefold(Tag.name) == casefold(tidy_tag(name)))
 
 
