@@ -50,6 +50,21 @@ STAGE_CHANGE_SOURCES: tuple[str, ...] = (
 )
 
 
+# A person's fields as seen on their X profile; the text ones are "" rather than null when unknown.
+PROFILE_FIELDS: tuple[str, ...] = (
+    "display_name",
+    "bio",
+    "followers_count",
+    "following_count",
+    "follows_you",
+    "you_follow",
+    "avatar_url",
+)
+TEXT_PROFILE_FIELDS: frozenset[str] = frozenset(("display_name", "bio", "avatar_url"))
+# Clean-up flags the user sets.
+FLAG_FIELDS: tuple[str, ...] = ("sells_followers", "never_posts", "no_follow_back")
+
+
 def utcnow() -> datetime:
     """The current time as a naive UTC datetime (how every time is stored)."""
     return datetime.now(UTC).replace(tzinfo=None)

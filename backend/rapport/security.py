@@ -8,6 +8,7 @@ pairing token as `Authorization: Bearer <token>`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -69,6 +70,7 @@ def _is_loopback_address(host: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=16)
 def allowed_hosts(port: int, bound: str | None = None) -> frozenset[str]:
     """The Host header values that name this server: a loopback name (or the loopback address it
     is bound to, say 127.0.0.2) with its port."""

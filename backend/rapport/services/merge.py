@@ -11,6 +11,8 @@ from datetime import datetime
 
 from ..db import write_transaction
 from ..models import (
+    FLAG_FIELDS,
+    PROFILE_FIELDS,
     Interaction,
     ListMember,
     Note,
@@ -21,17 +23,6 @@ from ..models import (
     StageChange,
 )
 from .interactions import refresh_summary
-
-_FILLABLE = (
-    "display_name",
-    "bio",
-    "followers_count",
-    "following_count",
-    "follows_you",
-    "you_follow",
-    "avatar_url",
-)
-_FLAGS = ("sells_followers", "never_posts", "no_follow_back")
 
 
 def merge_into(keep: Person, gone: Person, now: datetime) -> None:
@@ -60,10 +51,10 @@ def merge_into(keep: Person, gone: Person, now: datetime) -> None:
                 PersonHandle.create(
                     person=keep.id, handle=earlier.handle, replaced_at=earlier.replaced_at
                 )
-        for name in _FILLABLE:
+        for name in PROFILE_FIELDS:
             if getattr(keep, name) in (None, "") and getattr(gone, name) not in (None, ""):
                 setattr(keep, name, getattr(gone, name))
-        for name in _FLAGS:
+        for name in FLAG_FIELDS:
             setattr(keep, name, getattr(keep, name) or getattr(gone, name))
         keep.first_seen = min(keep.first_seen, gone.first_seen)
         keep.created_at = min(keep.created_at, gone.created_at)

@@ -13,6 +13,9 @@ from peewee import fn
 
 from ..db import casefold, write_transaction
 from ..models import (
+    FLAG_FIELDS,
+    PROFILE_FIELDS,
+    TEXT_PROFILE_FIELDS,
     ListMember,
     Person,
     PersonHandle,
@@ -29,17 +32,6 @@ from . import tiers
 from .merge import merge_into
 from .stages import change_stage, check_stage
 from .tags import set_tags, tidy_tag
-
-SNAPSHOT_FIELDS = (
-    "display_name",
-    "bio",
-    "followers_count",
-    "following_count",
-    "follows_you",
-    "you_follow",
-    "avatar_url",
-)
-FLAG_FIELDS = ("sells_followers", "never_posts", "no_follow_back")
 
 
 def find(ref: str) -> Person | None:
@@ -117,6 +109,18 @@ def _rename(person: Person, handle: str, now: datetime) -> None:
     person.handle = handle
 
 
+def _apply_profile(person: Person, data: Mapping[str, Any]) -> None:
+    """Copy the profile fields present in `data`; a null clears the field."""
+    for name in PROFILE_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(
+                person,
+                name,
+                ("" if name in TEXT_PROFILE_FIELDS else None) if value is None else value,
+            )
+
+
 def upsert_snapshot(
     data: Mapping[str, Any], *, source: str = "manual", now: datetime | None = None
 ) -> tuple[Person, bool]:
@@ -154,11 +158,7 @@ def upsert_snapshot(
                 person.x_id = x_id
             if handle:
                 _rename(person, handle, now)
-        for name in SNAPSHOT_FIELDS:
-            if name in data:
-                value = data[name]
-                person_field_default = "" if name in ("display_name", "bio", "avatar_url") else None
-                setattr(person, name, person_field_default if value is None else value)
+        _apply_profile(person, data)
         person.last_seen = now
         person.updated_at = now
         person.save()
@@ -188,11 +188,7 @@ def update(person: Person, data: Mapping[str, Any], *, now: datetime | None = No
             person.x_id = data["x_id"]
         if "handle" in data:
             _rename(person, data["handle"], now)
-        for name in SNAPSHOT_FIELDS:
-            if name in data:
-                value = data[name]
-                default = "" if name in ("display_name", "bio", "avatar_url") else None
-                setattr(person, name, default if value is None else value)
+        _apply_profile(person, data)
         for name in FLAG_FIELDS:
             if name in data:
                 setattr(person, name, data[name])

@@ -25,6 +25,9 @@ from .. import __version__
 from ..db import database, write_transaction
 from ..migrations import schema_version
 from ..models import (
+    FLAG_FIELDS,
+    PROFILE_FIELDS,
+    TEXT_PROFILE_FIELDS,
     Interaction,
     ListMember,
     Note,
@@ -67,20 +70,9 @@ PERSON_FIELDS = (
 )
 PERSON_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
 # Seen on X: the newer observation (later `last_seen`) wins; an unknown (null) never hides a value.
-PROFILE_FIELDS = (
-    "display_name",
-    "bio",
-    "followers_count",
-    "following_count",
-    "follows_you",
-    "you_follow",
-    "avatar_url",
-)
-NULLABLE_PROFILE_FIELDS = frozenset(
-    ("followers_count", "following_count", "follows_you", "you_follow")
-)
+NULLABLE_PROFILE_FIELDS = frozenset(PROFILE_FIELDS) - TEXT_PROFILE_FIELDS
 # Set by the user: the newer edit (later `updated_at`) wins.
-OWN_FIELDS = ("stage", "sells_followers", "never_posts", "no_follow_back")
+OWN_FIELDS = ("stage", *FLAG_FIELDS)
 STAGE_FIELDS = ("slug", "name", "position", "description", "next_step")
 LIST_FIELDS = (
     "slug",
