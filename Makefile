@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format clean install
+.PHONY: run test lint format clean install extension browser-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rapport needs Python 3.11 or newer (set PYTHON=...)")'
@@ -14,15 +14,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The loadable extension in build/extension/ and its zip.
+extension: $(STAMP)
+	$(BIN)/python tools/build_extension.py
+
+run: $(STAMP) extension
 	$(BIN)/rapport serve
 
-test: $(STAMP)
+browser-deps:
+	@sh tools/ensure-browser.sh
+
+test: $(STAMP) extension browser-deps
+	node --test tests/extension/
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP) extension
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+	npx --no-install web-ext lint --source-dir build/extension
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -1,0 +1,522 @@
+/* Rapport feature: a small stage badge beside people Rapport tracks, wherever X lists them.
+ *
+ * Targets: a tweet's author line (User-Name, also the anchor-less one of a quoted tweet), person
+ * rows (UserCell: followers, following, list members, who to follow) and user hover cards. New
+ * nodes under the page and #layers are collected by one MutationObserver; every ~100 ms the new
+ * targets are read (handle from links, text or the avatar's test id), marked
+ * `data-rapport-seen="<handle>"`, and the handles not yet known are asked of the worker in ONE
+ * `annotations` message. Badges are drawn only for people in the answer. A re-used virtualised row
+ * whose person changed is noticed by its mark no longer matching, and redrawn.
+ *
+ * Honours the `badges` setting (chrome.storage.local), live.
+ * Classic script: attaches to globalThis.Rapport.badges and registers in Rapport.features.
+ */
+(function () {
+  "use strict";
+
+  const root = /** @type {any} */ (globalThis);
+  const R = () => root.Rapport;
+
+  const DEBOUNCE_MS = 100;
+  const CACHE_MS = 60000;
+  const RETRY_MS = 30000;
+  const MAX_CACHE = 2000;
+  const SEEN = "data-rapport-seen";
+  const BADGE_SELECTOR = '[data-rapport="badge"]';
+
+  const BADGE_STYLE =
+    "display:inline-flex;align-items:center;box-sizing:border-box;height:18px;max-width:9.5em;" +
+    "margin:0;padding:0 7px;border-radius:9999px;border:0;" +
+    'font:700 11px/18px "TwitterChirp",-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;' +
+    "letter-spacing:0.01em;text-transform:none;text-decoration:none;color:#fff;white-space:nowrap;" +
+    "overflow:hidden;text-overflow:ellipsis;cursor:default;user-select:none;";
+  const HOST_STYLE =
+    "display:inline-flex;align-items:center;flex:none;align-self:center;vertical-align:middle;" +
+    "margin:0 4px;padding:0;";
+
+  /**
+   * @typedef {Object} State
+   * @property {AbortSignal} signal
+   * @property {MutationObserver | null} observer
+   * @property {Node[]} roots
+   * @property {Set<Element>} pending
+   * @property {any} timer
+   * @property {Map<string, Set<Element>>} waiting  handle → targets waiting for its annotation
+   * @property {Set<string>} inflight
+   * @property {number} retryAt
+   * @property {boolean} enabled
+   */
+
+  /** @type {State | null} */
+  let state = null;
+  /** handle → {a: annotation | null, at}: the worker's answers, kept as long as the worker's cache.
+   * @type {Map<string, {a: any, at: number}>} */
+  const cache = new Map();
+
+  function targetSelector() {
+    const sel = R().selectors;
+    return [sel.any("tweetUserName"), sel.any("userCell"), sel.any("hoverCard")].join(", ");
+  }
+
+  /** @param {Element} $t @returns {"cell" | "card" | "tweet"} */
+  function kindOf($t) {
+    const sel = R().selectors;
+    if ($t.matches(sel.any("userCell"))) return "cell";
+    if ($t.matches(sel.any("hoverCard"))) return "card";
+    return "tweet";
+  }
+
+  /** The handle of the first profile link inside an element, skipping the avatar's link.
+   * @param {Element} $el @returns {{handle: string, link: Element} | null} */
+  function linkedHandle($el) {
+    const { selectors: sel, parse } = R();
+    for (const $a of sel.all($el, "personLink")) {
+      const handle = parse.handleFromHref($a.getAttribute("href"));
+      if (!handle) continue;
+      if ($a.closest(sel.any("avatarContainerAny"))) continue;
+      return { handle, link: $a };
+    }
+    return null;
+  }
+
+  /** The handle an avatar container near `$el` names (up to a few levels up).
+   * @param {Element} $el @param {number} levels */
+  function avatarHandleNear($el, levels) {
+    const { selectors: sel, parse } = R();
+    /** @type {Element | null} */
+    let $up = $el;
+    for (let i = 0; $up && i <= levels; i++, $up = $up.parentElement) {
+      const $avatar = sel.first($up, "avatarContainerAny");
+      if ($avatar) return parse.handleFromAvatarTestId($avatar.getAttribute("data-testid"));
+    }
+    return null;
+  }
+
+  /**
+   * Whose target this is, or null (not a person, or not filled in yet).
+   * @param {Element} $t
+   * @param {"cell" | "card" | "tweet"} kind
+   * @returns {string | null}
+   */
+  function handleOf($t, kind) {
+    const { selectors: sel, parse } = R();
+    if (kind === "card") {
+      // A user hover card has a /following link and one avatar; the account switcher has neither.
+      if (sel.first($t, "userCell") || !$t.querySelector(sel.followingLinkAny)) return null;
+      const avatars = sel.all($t, "avatarContainerAny");
+      if (avatars.length > 1) return null;
+      if (avatars.length === 1) {
+        const h = parse.handleFromAvatarTestId(avatars[0].getAttribute("data-testid"));
+        if (h) return h;
+      }
+      const linked = linkedHandle($t);
+      return linked ? linked.handle : null;
+    }
+    if (kind === "cell") {
+      // The account switcher's rows are cells inside a HoverCard: not people to annotate.
+      if ($t.parentElement && $t.parentElement.closest(sel.any("hoverCard"))) return null;
+      const $avatar = sel.first($t, "avatarContainerAny");
+      const h = $avatar && parse.handleFromAvatarTestId($avatar.getAttribute("data-testid"));
+      if (h) return h;
+      const linked = linkedHandle($t);
+      return linked ? linked.handle : null;
+    }
+    const linked = linkedHandle($t);
+    if (linked) return linked.handle;
+    // A quoted tweet's User-Name has no links: "@handle" is its text, and its avatar is beside it.
+    for (const $span of sel.all($t, "textSpan")) {
+      const h = parse.handleFromText($span.textContent);
+      if (h) return h;
+    }
+    return avatarHandleNear($t, 4);
+  }
+
+  /** Where the badge goes: right after the name link, or after the name row when there is none.
+   * @param {Element} $t @param {string} kind @returns {[Element, "after" | "append"] | null} */
+  function placeFor($t, kind) {
+    const sel = R().selectors;
+    const linked = linkedHandle($t);
+    if (linked && kind === "tweet" && !linked.link.matches(sel.any("handleLink"))) {
+      // The name link sits in a column wrapper; the badge goes beside that wrapper, in the name
+      // row (User-Name's first child lays its children out in a line).
+      const $row = $t.firstElementChild;
+      let $el = linked.link;
+      while ($el.parentElement && $el.parentElement !== $row && $el.parentElement !== $t) {
+        $el = $el.parentElement;
+      }
+      return [$el.parentElement === $row ? $el : linked.link, "after"];
+    }
+    if (linked && !linked.link.matches(sel.any("handleLink"))) {
+      // Cells and hover cards stack the name link over the @handle in a column: the badge goes
+      // at the end of the link's own name row (display name, verified mark, badge).
+      const $nameRow = linked.link.firstElementChild;
+      return $nameRow ? [$nameRow, "append"] : [linked.link, "after"];
+    }
+    if (kind === "tweet") {
+      // Anchor-less: the display name is the first text block; its row also holds the badges.
+      const $name = sel.first($t, "textBlock");
+      if ($name && $name.parentElement) return [$name.parentElement, "append"];
+    }
+    if (linked) return [linked.link, "after"];
+    return null;
+  }
+
+  /** @param {any} a an annotation */
+  function tooltip(a) {
+    const parse = R().parse;
+    const parts = ["Rapport: " + (a.stage_name || a.stage || "tracked")];
+    const reach = [];
+    if (a.tier) reach.push(a.tier);
+    if (typeof a.followers === "number") reach.push(parse.formatCount(a.followers) + " followers");
+    if (reach.length) parts.push(reach.join(", "));
+    const last = a.last_interaction;
+    if (last && last.at) {
+      parts.push("last: " + String(last.kind || "interaction").replace(/_/g, " ") + " " + parse.formatRelative(last.at));
+    } else parts.push("no interactions yet");
+    return parts.join(" · ");
+  }
+
+  /** @param {any} a an annotation @param {string} handle lower case */
+  function makeBadge(a, handle) {
+    const { dom, parse } = R();
+    const stage = typeof a.stage === "string" ? a.stage : "";
+    const title = tooltip(a);
+    const $host = dom.h("span", {
+      "data-rapport": "badge",
+      "data-rapport-stage": stage,
+      "data-rapport-handle": handle,
+      title,
+      style: HOST_STYLE,
+    });
+    const shadow = $host.attachShadow({ mode: "open" });
+    shadow.appendChild(
+      dom.h("span", {
+        style: BADGE_STYLE + "background:" + parse.stageColor(stage) + ";",
+        title,
+        text: parse.shortLabel(a.stage_name || stage),
+      })
+    );
+    return $host;
+  }
+
+  /** @param {Element} $t */
+  function removeBadges($t) {
+    for (const $b of Array.from($t.querySelectorAll(BADGE_SELECTOR))) $b.remove();
+  }
+
+  /** @param {Element} $t @param {any} a @param {string} handle */
+  function render($t, a, handle) {
+    removeBadges($t);
+    const kind = kindOf($t);
+    const place = placeFor($t, kind);
+    if (!place) return;
+    const $badge = makeBadge(a, handle);
+    if (place[1] === "after") R().dom.insertAfter(place[0], $badge);
+    else place[0].appendChild($badge);
+  }
+
+  /** @param {string} handle */
+  function cached(handle) {
+    const hit = cache.get(handle);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+    if (hit) cache.delete(handle);
+    return null;
+  }
+
+  /** Read one target: mark it, draw from the cache, or queue its handle.
+   * @param {State} st @param {Element} $t */
+  function examine(st, $t) {
+    const kind = kindOf($t);
+    const handle = handleOf($t, kind);
+    const seen = $t.getAttribute(SEEN);
+    if (!handle) {
+      if (seen) {
+        removeBadges($t);
+        $t.removeAttribute(SEEN);
+      }
+      return;
+    }
+    const lower = handle.toLowerCase();
+    const hit = cached(lower);
+    if (seen === lower) {
+      // Same person as before: put the badge back if X's re-render took it away.
+      if (hit && hit.a && !$t.querySelector(BADGE_SELECTOR)) render($t, hit.a, lower);
+      return;
+    }
+    if (seen) removeBadges($t); // a re-used row now shows someone else
+    $t.setAttribute(SEEN, lower);
+    if (hit) {
+      if (hit.a) render($t, hit.a, lower);
+      return;
+    }
+    let set = st.waiting.get(lower);
+    if (!set) st.waiting.set(lower, (set = new Set()));
+    set.add($t);
+  }
+
+  /** @param {State} st */
+  function schedule(st) {
+    if (st.timer || st.signal.aborted || !st.enabled) return;
+    st.timer = setTimeout(() => {
+      st.timer = null;
+      try {
+        flush(st);
+      } catch (e) {
+        R().dom.log("badges: flush failed", e);
+      }
+    }, DEBOUNCE_MS);
+  }
+
+  /** Process what arrived in this window, then ask for the new handles in one message.
+   * @param {State} st */
+  function flush(st) {
+    if (st.signal.aborted || !st.enabled) return;
+    const q = targetSelector();
+    const nodes = Array.from(st.pending);
+    st.pending.clear();
+    /** @type {Set<Element>} */
+    const done = new Set();
+    for (const $n of nodes) {
+      if (!$n.isConnected) continue;
+      /** @type {Element[]} */
+      const found = [];
+      if ($n.matches(q)) found.push($n);
+      else {
+        const $up = $n.closest(q);
+        if ($up) found.push($up);
+      }
+      for (const $t of $n.querySelectorAll(q)) found.push($t);
+      for (const $t of found) {
+        if (done.has($t)) continue;
+        done.add($t);
+        examine(st, $t);
+      }
+    }
+    // Forget targets that scrolled away while they waited.
+    for (const [handle, set] of st.waiting) {
+      for (const $t of set) if (!$t.isConnected) set.delete($t);
+      if (!set.size) st.waiting.delete(handle);
+    }
+    const ask = Array.from(st.waiting.keys()).filter((h) => !st.inflight.has(h));
+    if (!ask.length) return;
+    if (Date.now() < st.retryAt) {
+      if (!st.timer) st.timer = setTimeout(() => ((st.timer = null), flush(st)), st.retryAt - Date.now());
+      return;
+    }
+    lookup(st, ask);
+  }
+
+  /** @param {State} st @param {string[]} handles */
+  async function lookup(st, handles) {
+    const { bridge, dom } = R();
+    for (const h of handles) st.inflight.add(h);
+    dom.log("badges: asking about", handles.length, "people");
+    const answer = await bridge.send("annotations", { handles });
+    for (const h of handles) st.inflight.delete(h);
+    if (st.signal.aborted || !st.enabled) return;
+    if (!answer.ok) {
+      // Offline or not paired: try again later (the targets stay waiting).
+      dom.log("badges: lookup failed", answer.state, answer.error && answer.error.code);
+      st.retryAt = Date.now() + RETRY_MS;
+      if (bridge.available()) schedule(st);
+      return;
+    }
+    const found = (answer.annotations && typeof answer.annotations === "object" && answer.annotations) || {};
+    const now = Date.now();
+    if (cache.size > MAX_CACHE) {
+      for (const [h, hit] of cache) if (now - hit.at >= CACHE_MS) cache.delete(h);
+    }
+    for (const h of handles) {
+      const a = Object.prototype.hasOwnProperty.call(found, h) ? found[h] : null;
+      cache.set(h, { a, at: now });
+      const set = st.waiting.get(h);
+      st.waiting.delete(h);
+      if (!set || !a) continue;
+      for (const $t of set) {
+        if ($t.isConnected && $t.getAttribute(SEEN) === h) render($t, a, h);
+      }
+    }
+  }
+
+  /** @param {State} st @param {MutationRecord[]} records */
+  function onMutations(st, records) {
+    for (const rec of records) {
+      if (rec.type === "childList") {
+        for (const n of rec.addedNodes) {
+          if (n.nodeType !== 1) continue;
+          if (/** @type {Element} */ (n).hasAttribute("data-rapport")) continue; // ours
+          st.pending.add(/** @type {Element} */ (n));
+        }
+      } else if (rec.type === "attributes" && rec.target.nodeType === 1) {
+        st.pending.add(/** @type {Element} */ (rec.target));
+      }
+    }
+    if (st.pending.size) schedule(st);
+  }
+
+  /** Observe the page (main landmark: timeline and sidebar) and #layers (hover cards).
+   * @param {State} st */
+  function attach(st) {
+    const sel = R().selectors;
+    if (st.observer) st.observer.disconnect();
+    st.roots = [sel.first(document, "main"), sel.first(document, "layers")].filter(Boolean);
+    if (!st.roots.length) return false;
+    const observer = new MutationObserver((records) => {
+      try {
+        onMutations(st, records);
+      } catch (e) {
+        R().dom.log("badges: observer failed", e);
+      }
+    });
+    for (const $r of st.roots) {
+      observer.observe($r, { childList: true, subtree: true, attributes: true, attributeFilter: ["href", "data-testid"] });
+      st.pending.add(/** @type {Element} */ ($r));
+    }
+    st.observer = observer;
+    schedule(st);
+    return true;
+  }
+
+  /** Take every badge and mark away (badges turned off, or the feature stopped). */
+  function removeAll() {
+    for (const $b of Array.from(document.querySelectorAll(BADGE_SELECTOR))) $b.remove();
+    for (const $t of Array.from(document.querySelectorAll("[" + SEEN + "]"))) $t.removeAttribute(SEEN);
+  }
+
+  /** The `badges` setting (default true). @returns {Promise<boolean>} */
+  function readSetting() {
+    return new Promise((resolve) => {
+      try {
+        const area = root.chrome && root.chrome.storage && root.chrome.storage.local;
+        if (!area) return resolve(true);
+        const done = (/** @type {any} */ got) => resolve(!(got && got.badges === false));
+        const maybe = area.get({ badges: true }, done);
+        if (maybe && typeof maybe.then === "function") maybe.then(done, () => resolve(true));
+      } catch (e) {
+        resolve(true);
+      }
+    });
+  }
+
+  /** @param {State} st @param {boolean} on */
+  function setEnabled(st, on) {
+    if (st.enabled === on) return;
+    st.enabled = on;
+    if (on) {
+      if (!attach(st)) waitForRoots(st);
+    } else {
+      if (st.observer) st.observer.disconnect();
+      st.observer = null;
+      clearTimeout(st.timer);
+      st.timer = null;
+      st.pending.clear();
+      st.waiting.clear();
+      removeAll();
+    }
+  }
+
+  /** @param {State} st */
+  async function waitForRoots(st) {
+    const { dom, selectors: sel } = R();
+    const $main = await dom.waitFor("page for badges", () => sel.first(document, "main"), {
+      timeout: 30000,
+      signal: st.signal,
+    });
+    if ($main && st.enabled && !st.signal.aborted) attach(st);
+  }
+
+  /**
+   * Run until `signal` aborts.
+   * @param {AbortSignal} signal
+   */
+  async function start(signal) {
+    /** @type {State} */
+    const st = {
+      signal,
+      observer: null,
+      roots: [],
+      pending: new Set(),
+      timer: null,
+      waiting: new Map(),
+      inflight: new Set(),
+      retryAt: 0,
+      enabled: false,
+    };
+    state = st;
+    const onChanged = (/** @type {any} */ changes, /** @type {string} */ area) => {
+      if (area === "local" && changes && changes.badges) setEnabled(st, changes.badges.newValue !== false);
+    };
+    try {
+      root.chrome.storage.onChanged.addListener(onChanged);
+    } catch (e) {
+      /* no storage events: the setting is read once */
+    }
+    signal.addEventListener(
+      "abort",
+      () => {
+        try {
+          root.chrome.storage.onChanged.removeListener(onChanged);
+        } catch (e) {
+          /* nothing to remove */
+        }
+        setEnabled(st, false);
+        if (state === st) state = null;
+      },
+      { once: true }
+    );
+    const on = await readSetting();
+    if (!signal.aborted) setEnabled(st, on);
+  }
+
+  /** After a navigation: if X replaced the observed containers, observe the new ones. */
+  function onNavigate() {
+    const st = state;
+    if (!st || !st.enabled || st.signal.aborted) return;
+    if (!st.roots.length || st.roots.some((r) => !r.isConnected)) {
+      if (!attach(st)) waitForRoots(st);
+    }
+  }
+
+  /**
+   * Forget what is known about someone and redraw their badges (after a write in the panel).
+   * @param {string} handle
+   */
+  function refresh(handle) {
+    const st = state;
+    const parse = R().parse;
+    if (!parse.isHandle(handle)) return;
+    const lower = handle.toLowerCase();
+    cache.delete(lower);
+    if (!st || !st.enabled) return;
+    for (const $t of Array.from(document.querySelectorAll("[" + SEEN + '="' + lower + '"]'))) {
+      $t.removeAttribute(SEEN);
+      st.pending.add($t);
+    }
+    schedule(st);
+  }
+
+  const feature = {
+    name: "badges",
+    matches: () => true,
+    key: () => "all",
+    start,
+    stop() {},
+    onNavigate,
+  };
+
+  const api = Object.assign({}, feature, { refresh, handleOf, kindOf, tooltip, feature });
+  root.Rapport = root.Rapport || {};
+  root.Rapport.badges = api;
+  root.Rapport.features = root.Rapport.features || [];
+  if (!root.Rapport.features.some((/** @type {any} */ f) => f.name === feature.name)) {
+    root.Rapport.features.push(feature);
+  }
+  if (typeof module === "object" && module && module.exports) module.exports = api;
+})();
+
+/* Test URLs:
+ * https://x.com/home                         (tweets, reposts, quoted tweets)
+ * https://x.com/XDevelopers/following        (UserCell rows)
+ * https://x.com/XDevelopers/status/<id>      (focused tweet and replies)
+ * hover a name on any timeline               (HoverCard in #layers; the account switcher is not a card)
+ */
