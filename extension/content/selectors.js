@@ -62,7 +62,7 @@
     },
     profileHeaderItems: {
       list: ['[data-testid="UserProfileHeader_Items"]'],
-      why: "test id of the location/url/join-date row under the bio; the panel goes right after it",
+      why: "test id of the location/url/join-date row under the bio; the panel's fallback place when the counts row is not found",
     },
     followsYouIndicator: {
       list: ['[data-testid="userFollowIndicator"]'],
@@ -185,6 +185,13 @@
     /** @param {string} handle */
     followingLink(handle) {
       return 'a[href="/' + checkedHandle(handle) + '/following" i]';
+    },
+    /** The "Followed by … you follow" row under the counts: a link to `/h/followers_you_follow`,
+     * a route X has kept since the row appeared (its text is localised, the path is not). Absent
+     * on your own profile and when none of the people you follow follow them.
+     * @param {string} handle */
+    followersYouFollowLink(handle) {
+      return 'a[href="/' + checkedHandle(handle) + '/followers_you_follow" i]';
     },
     /** Links to the person's profile, "/<handle>" exactly.
      * @param {string} handle */

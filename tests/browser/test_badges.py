@@ -4,6 +4,7 @@ list's member cells and in hover cards; and few annotation lookups while doing i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page
@@ -61,6 +62,16 @@ def tracked(api: Api) -> dict[str, str]:
         api.add_person(handle, stage=stage)
         people[handle.lower()] = stage
     return people
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest, browser: ExtensionBrowser) -> Iterator[str]:
+    """The x.com theme the test's pages are served in."""
+    browser.site.theme = request.param
+    try:
+        yield request.param
+    finally:
+        browser.site.theme = "light"
 
 
 def collect(page: Page) -> dict:
@@ -127,7 +138,13 @@ def scroll_step(page: Page, dy: int) -> bool:
 
 
 def test_timeline_badges_and_few_lookups(
-    browser: ExtensionBrowser, page: Page, api: Api, proxy: CountingProxy, tracked, artifacts
+    browser: ExtensionBrowser,
+    page: Page,
+    api: Api,
+    proxy: CountingProxy,
+    tracked,
+    artifacts,
+    theme: str,
 ):
     site = browser.site
     tweets = {t.status: t for t in site.timeline}
@@ -139,9 +156,11 @@ def test_timeline_badges_and_few_lookups(
     page.locator(f"article {BADGE}").first.wait_for()
     covered: set[str] = set()
     settle(page, tweets, tracked, covered)
-    page.screenshot(path=str(artifacts / "timeline-badges.png"))
+    page.screenshot(path=str(artifacts / f"timeline-badges-{theme}.png"))
     at_load = proxy.annotation_lookups()[before:]
-    assert 1 <= len(at_load) <= 5, f"{len(at_load)} POST /api/annotations for one page load"
+    # A second run within the worker's cache time may be answered from that cache alone.
+    least = 1 if theme == "light" else 0
+    assert least <= len(at_load) <= 5, f"{len(at_load)} POST /api/annotations for one page load"
 
     steps = 0
     while scroll_step(page, 2200):
@@ -158,11 +177,11 @@ def test_timeline_badges_and_few_lookups(
         f"{len(scrolled)} lookups for {steps} scroll steps: not batched"
     )
     asked = Counter(h for batch in scrolled for h in batch)
-    assert asked, "no handles were looked up"
-    repeated = {h: n for h, n in asked.items() if n > 2}
+    assert asked or not least, "no handles were looked up"
+    repeated = {h: n for h, n in asked.items() if n > 1}
     assert not repeated, f"handles looked up again and again despite the cache: {repeated}"
 
-    newcomer = xpages.account("late_arrival")
+    newcomer = xpages.account(f"late_{theme}")
     api.add_person(newcomer.handle, stage="mutual")
     tracked_now = {**tracked, newcomer.handle: "mutual"}
     fresh = [
@@ -187,21 +206,22 @@ def test_timeline_badges_and_few_lookups(
     assert len(proxy.annotation_lookups()) - counted <= 2
 
 
-def test_list_member_cells_get_badges(browser: ExtensionBrowser, page: Page, api: Api):
-    members = [xpages.account(f"member_{i:02d}") for i in range(40)]
+def test_list_member_cells_get_badges(browser: ExtensionBrowser, page: Page, api: Api, theme: str):
+    members = [xpages.account(f"{theme}_member_{i:02d}") for i in range(40)]
     tracked = {}
     for i, member in enumerate(members[::3]):
         stage = STAGES[i % len(STAGES)]
         api.add_person(member.handle, stage=stage, lists=("people-who-say-things",))
         tracked[member.handle] = stage
-    browser.site.lists["1582000000000000001"] = members
+    list_id = "1582000000000000001" if theme == "light" else "1582000000000000002"
+    browser.site.lists[list_id] = members
     sidebar = {h.lower(): s for h, s in tracked.items()}
     for handle in browser.site.who_to_follow:  # the sidebar's cells count too
         person = api.person(handle)
         if person:
             sidebar[handle.lower()] = person["stage"]
 
-    page.goto("https://x.com/i/lists/1582000000000000001/members")
+    page.goto(f"https://x.com/i/lists/{list_id}/members")
     page.locator('[data-testid="primaryColumn"] [data-testid="UserCell"]').first.wait_for()
     page.locator(BADGE).first.wait_for()
     shown: set[str] = set()
@@ -213,7 +233,7 @@ def test_list_member_cells_get_badges(browser: ExtensionBrowser, page: Page, api
     assert {m.handle for m in members} <= shown
 
 
-def test_hover_cards(browser: ExtensionBrowser, page: Page, tracked):
+def test_hover_cards(browser: ExtensionBrowser, page: Page, tracked, theme: str):
     tweets = {t.status: t for t in browser.site.timeline}
     page.goto("https://x.com/home")
     page.locator(f"article {BADGE}").first.wait_for()

@@ -6,13 +6,27 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+import zipfile
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from ..helpers import RunningServer
 from . import xpages
-from .harness import PANEL, ExtensionBrowser, free_port, open_profile, panel_text
+from .harness import (
+    BADGE,
+    PANEL,
+    Api,
+    ExtensionBrowser,
+    free_port,
+    items,
+    open_profile,
+    panel_text,
+    wait_until,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_service_worker_runs(browser: ExtensionBrowser, extension_path: Path):
@@ -36,6 +50,92 @@ def test_build_is_loadable_unpacked(extension_path: Path):
         assert (extension_path / script).is_file(), script
     for page in (manifest["action"]["default_popup"], manifest["options_ui"]["page"]):
         assert (extension_path / page).is_file(), page
+
+
+def test_build_carries_the_package_version(extension_path: Path):
+    with (ROOT / "pyproject.toml").open("rb") as fh:
+        version = tomllib.load(fh)["project"]["version"]
+    manifest = json.loads((extension_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == version
+    archive = ROOT / "build" / f"rapport-extension-{version}.zip"
+    assert archive.is_file(), f"{archive.name} is missing"
+    with zipfile.ZipFile(archive) as zf:
+        assert "manifest.json" in zf.namelist()
+        assert json.loads(zf.read("manifest.json"))["version"] == version
+
+
+def open_popup_for(browser: ExtensionBrowser, page: Page, url: str) -> None:
+    """The popup page, in a tab, as if opened over a tab showing `url`."""
+    tab = json.dumps({"id": 987654, "url": url, "active": True, "windowId": 1})
+    page.add_init_script(f"chrome.tabs.query = async () => [{tab}];")
+    page.goto(browser.url("extension/popup/popup.html"))
+
+
+def test_popup_acts_on_the_profile_of_the_tab(browser: ExtensionBrowser, page: Page, api: Api):
+    handle = "pia_popup"
+    assert api.person(handle) is None
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_popup_for(browser, page, f"https://x.com/{handle}/media")
+    expect(page.locator("#profile-title")).to_have_text(f"@{handle}")
+    expect(page.locator("#profile-text")).to_contain_text("Not tracked")
+
+    page.get_by_role("button", name="Add to watchlist").click()
+    wait_until(lambda: handle in api.list_members("watchlist"), what="the person on the watchlist")
+    expect(page.locator("#tracked-controls")).to_be_visible()
+    expect(page.locator("#watchlist")).to_be_hidden()
+
+    page.locator("#stage").select_option("mutual")
+    wait_until(lambda: api.person(handle)["stage"] == "mutual", what="the stage change")
+    expect(page.locator("#profile-text")).to_contain_text("Mutual")
+
+    page.locator("#kind").select_option("dm")
+    page.locator("#direction").select_option("inbound")
+    page.get_by_role("button", name="Log", exact=True).click()
+    logged = wait_until(
+        lambda: items(api.get(f"/api/people/{handle}/interactions")),
+        what="the logged interaction",
+    )
+    assert [(i["kind"], i["direction"]) for i in logged] == [("dm", "inbound")]
+    expect(page.locator("#profile-result")).to_have_text("Saved.")
+    assert errors == []
+
+
+def test_popup_says_when_the_server_is_offline(
+    browser: ExtensionBrowser, page: Page, rapport: RunningServer, proxy
+):
+    dead = f"http://127.0.0.1:{free_port()}"
+    browser.configure(backendUrl=dead)
+    try:
+        open_popup_for(browser, page, "https://x.com/omar_offline")
+        expect(page.locator("#state")).to_have_text("Offline")
+        expect(page.locator("#server-text")).to_contain_text(f"Offline: nothing answers at {dead}")
+        expect(page.locator("#profile-text")).to_have_text("The Rapport server cannot be reached.")
+    finally:
+        browser.configure(backendUrl=proxy.url, token=rapport.token)
+
+
+def test_badges_switch_applies_live(browser: ExtensionBrowser, page: Page, api: Api):
+    author = browser.site.timeline[0].author
+    api.add_person(author.handle, stage="noticed")
+    page.goto("https://x.com/home")
+    badges = page.locator(f"article {BADGE}")
+    badges.first.wait_for()
+
+    options = browser.new_page()
+    try:
+        options.goto(browser.url("extension/options/options.html"))
+        switch = options.locator("#badges")
+        expect(switch).to_be_checked()
+        switch.uncheck()
+        expect(badges).to_have_count(0)
+        assert browser.storage("badges")["badges"] is False
+        switch.check()
+        badges.first.wait_for()
+        assert browser.storage("badges")["badges"] is True
+    finally:
+        options.close()
+        browser.configure(badges=True)
 
 
 def test_popup_opens(browser: ExtensionBrowser, page: Page):

@@ -5,14 +5,19 @@ rendered as text, and the page's theme."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
 from . import xpages
 from .harness import (
+    BADGE,
     PANEL,
     Api,
+    CountingProxy,
     ExtensionBrowser,
+    items,
     open_profile,
     panel_text,
     wait_for_state,
@@ -266,19 +271,35 @@ def test_panel_follows_the_page_theme(browser: ExtensionBrowser, page: Page, api
             "text": "Answered their question about kerning",
         },
     )
+    backgrounds = {}
     try:
-        browser.site.theme = "dark"
-        open_profile(page, acc.handle, state="tracked")
-        expect(page.locator(PANEL)).to_have_attribute("data-theme", "dark")
-        shot(page, artifacts / "panel-dark.png")
-
-        browser.site.theme = "light"
-        open_profile(page, acc.handle, state="tracked")
-        theme = page.locator(PANEL).get_attribute("data-theme")
-        assert theme != "dark"
-        shot(page, artifacts / "panel-light.png")
+        for name in ("dark", "dim", "light"):
+            browser.site.theme = name
+            open_profile(page, acc.handle, state="tracked")
+            expect(page.locator(PANEL)).to_have_attribute("data-theme", name)
+            backgrounds[name] = panel_background(page)
+            shot(page, artifacts / f"panel-{name}.png")
     finally:
         browser.site.theme = "light"
+    assert len(set(backgrounds.values())) == 3, f"one panel background per theme: {backgrounds}"
+    assert backgrounds["light"] == xpages.THEMES["light"].bg
+    assert backgrounds["dim"] == xpages.THEMES["dim"].bg
+    assert backgrounds["dark"] == xpages.THEMES["dark"].bg
+
+    # X switches themes without a reload: it restyles <body>.
+    for name in ("dark", "dim", "light"):
+        page.evaluate("bg => { document.body.style.backgroundColor = bg; }", xpages.THEMES[name].bg)
+        expect(page.locator(PANEL)).to_have_attribute("data-theme", name)
+        assert panel_background(page) == backgrounds[name]
+
+
+def panel_background(page: Page) -> str:
+    """The computed background of the panel's box in its shadow root."""
+    return page.evaluate(
+        """sel => getComputedStyle(
+            document.querySelector(sel).shadowRoot.querySelector(".panel")).backgroundColor""",
+        PANEL,
+    )
 
 
 def shot(page: Page, path) -> None:
@@ -294,6 +315,229 @@ def shot(page: Page, path) -> None:
         path=str(path), clip={"x": box["x"], "y": 0, "width": box["width"], "height": bottom}
     )
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+def shadow_texts(page: Page, selector: str) -> list[str]:
+    """The text of each element matching `selector` in the panel's shadow root."""
+    return page.evaluate(
+        """([sel, inner]) => [...document.querySelector(sel).shadowRoot.querySelectorAll(inner)]
+            .map((el) => el.textContent)""",
+        [PANEL, selector],
+    )
+
+
+def test_tags_lists_and_stages_from_the_server_are_shown_as_text(
+    browser: ExtensionBrowser, page: Page, api: Api
+):
+    api.call(
+        "POST", "/api/stages", json={"slug": "markup-stage", "name": MARKUP, "next_step": MARKUP}
+    )
+    api.call("POST", "/api/lists", json={"slug": "markup-list", "name": MARKUP})
+    api.call("POST", "/api/lists", json={"slug": "markup-other", "name": MARKUP})
+    # Someone near the top of the home timeline, so that their badge shows there too.
+    author = browser.site.timeline[0].author
+    handle = author.handle.lower()
+    api.add_person(author.handle, x_id=author.x_id, stage="markup-stage", lists=("markup-list",))
+    api.call("PUT", f"/api/people/{author.handle}/tags/{quote(MARKUP, safe='')}")
+    assert api.person(author.handle)["tags"] == [MARKUP]
+
+    open_profile(page, author.handle, state="tracked")
+    # The list the person is on is a chip; the other one is offered in "Add to list".
+    assert MARKUP in shadow_texts(page, ".chip span"), "the list chip and the tag chip"
+    assert shadow_texts(page, ".chip span").count(MARKUP) == 2
+    assert MARKUP in shadow_texts(page, '[data-rapport-field="list"] option')
+    assert MARKUP in shadow_texts(page, '[data-rapport-field="stage"] option')
+    expect(page.locator(f'{PANEL} [data-rapport-field="stage"]')).to_have_value("markup-stage")
+    assert f"Next: {MARKUP}" in shadow_texts(page, ".next")
+
+    page.goto("https://x.com/home")
+    badge = page.locator(f'article {BADGE}[data-rapport-handle="{handle}"]').first
+    badge.wait_for()
+    label = badge.evaluate("b => b.shadowRoot.textContent")
+    assert label == "<img src=x …", "the stage name, shortened, as text"
+    assert (badge.get_attribute("title") or "").startswith(f"Rapport: {MARKUP} · ")
+
+    open_profile(page, author.handle, state="tracked")
+    imgs = page.evaluate(
+        """() => {
+            const count = (root) => root.querySelectorAll('img[src="x"]').length
+                + [...root.querySelectorAll("*")].filter((el) => el.shadowRoot)
+                    .reduce((n, el) => n + count(el.shadowRoot), 0);
+            return count(document);
+        }"""
+    )
+    assert imgs == 0
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_tracked_panel_reads_and_writes_the_server(
+    browser: ExtensionBrowser, page: Page, api: Api, proxy: CountingProxy
+):
+    acc = browser.site.add(xpages.account("fay_features", followers=12_345))
+    api.add_person(acc.handle, x_id=acc.x_id, stage="conversing", followers_count=12_345)
+    api.call("POST", "/api/lists", json={"slug": "clients", "name": "Clients"})
+    now = datetime.now(UTC)
+    seeded = [  # oldest first
+        ("call", timedelta(days=10)),
+        ("meeting", timedelta(days=3, hours=1)),
+        ("like", timedelta(hours=3, minutes=5)),
+        ("reply", timedelta(minutes=5, seconds=10)),
+    ]
+    for kind, ago in seeded:
+        api.call(
+            "POST",
+            f"/api/people/{acc.handle}/interactions",
+            json={"kind": kind, "happened_at": (now - ago).isoformat()},
+        )
+    person = api.person(acc.handle)
+    stages = items(api.get("/api/stages"))
+    next_step = next(s["next_step"] for s in stages if s["slug"] == person["stage"])
+    assert next_step, "the stage has a next step to show"
+
+    open_profile(page, acc.handle, state="tracked")
+    # The three latest contacts, newest first, with their relative times.
+    recent = page.evaluate(
+        """sel => [...document.querySelector(sel).shadowRoot.querySelectorAll(".recent li")]
+            .map((li) => [
+                li.firstElementChild.textContent, li.querySelector("time").textContent,
+            ])""",
+        PANEL,
+    )
+    assert recent == [["Reply", "5m"], ["Like", "3h"], ["Meeting", "3d"]], recent
+    assert shadow_texts(page, ".next") == [f"Next: {next_step}"]
+    tier = f"{person['tier']} · " if person.get("tier") else ""
+    assert f"{tier}12.3K followers" in panel_text(page)
+    dashboard = page.locator(f'{PANEL} [data-rapport-action="dashboard"]')
+    assert dashboard.get_attribute("href") == f"{proxy.url}/people/{acc.handle}"
+
+    # Log menu: a DM.
+    page.locator(f'{PANEL} [data-rapport-action="log"]').click()
+    page.locator(f'{PANEL} [data-rapport-kind="dm"]').click()
+    wait_until(
+        lambda: (
+            [i["kind"] for i in items(api.get(f"/api/people/{acc.handle}/interactions"))].count(
+                "dm"
+            )
+            == 1
+        ),
+        what="the logged DM on the server",
+    )
+
+    # A list, added then removed.
+    page.locator(f'{PANEL} [data-rapport-field="list"]').select_option("clients")
+    wait_until(lambda: acc.handle in api.list_members("clients"), what="the list membership")
+    page.locator(
+        f'{PANEL} [data-rapport-action="list-remove"][data-rapport-list="clients"]'
+    ).click()
+    wait_until(lambda: acc.handle not in api.list_members("clients"), what="the list removal")
+
+    # A tag, added then removed.
+    tag = page.locator(f'{PANEL} [data-rapport-field="tag"]')
+    tag.fill("type design")
+    tag.press("Enter")
+    wait_until(lambda: api.person(acc.handle)["tags"] == ["type design"], what="the tag")
+    page.locator(
+        f'{PANEL} [data-rapport-action="tag-remove"][data-rapport-tag="type design"]'
+    ).click()
+    wait_until(lambda: api.person(acc.handle)["tags"] == [], what="the tag's removal")
+
+    # The note saves itself once typing stops, while the field keeps the focus.
+    note = page.locator(f'{PANEL} [data-rapport-field="note"]')
+    note.click()
+    note.press_sequentially("Wants the kerning notes", delay=20)
+    wait_until(
+        lambda: [n["body"] for n in api.notes(acc.handle)] == ["Wants the kerning notes"],
+        timeout=5,
+        what="the note saved without leaving the field",
+    )
+    focused = page.evaluate(
+        "sel => document.querySelector(sel).shadowRoot.activeElement?.dataset.rapportField", PANEL
+    )
+    assert focused == "note", "the note was saved before the field lost the focus"
+
+
+FOCUS_INFO = """sel => {
+    const host = document.querySelector(sel);
+    if (document.activeElement !== host) return null;
+    const el = host.shadowRoot.activeElement;
+    if (!el) return null;
+    const labelled = (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
+        .map((id) => host.shadowRoot.getElementById(id)?.textContent || "").join(" ");
+    const name = (el.getAttribute("aria-label") || "").trim()
+        || labelled.trim()
+        || [...(el.labels || [])].map((l) => l.textContent).join(" ").trim()
+        || (el.tagName === "SELECT" || el.tagName === "TEXTAREA" || el.tagName === "INPUT"
+            ? "" : el.textContent.trim());
+    const style = getComputedStyle(el);
+    return {
+        what: el.tagName.toLowerCase() + (el.dataset.rapportAction ? "." + el.dataset.rapportAction
+            : el.dataset.rapportField ? "." + el.dataset.rapportField : ""),
+        name,
+        outline: style.outlineStyle,
+        width: style.outlineWidth,
+    };
+}"""
+
+
+def test_panel_keyboard(browser: ExtensionBrowser, page: Page, api: Api):
+    acc = browser.site.add(xpages.account("kai_keys"))
+    api.add_person(acc.handle, x_id=acc.x_id, lists=("watchlist",))
+    api.call("PUT", f"/api/people/{acc.handle}/tags/typography")
+    open_profile(page, acc.handle, state="tracked")
+
+    # Start from the header items above the panel, then Tab into it.
+    page.locator('[data-testid="UserProfileHeader_Items"]').click()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUS_INFO, PANEL):
+            break
+    else:
+        raise AssertionError("Tab never reached the panel")
+    stops = []
+    while (info := page.evaluate(FOCUS_INFO, PANEL)) and len(stops) < 30:
+        stops.append(info)
+        page.keyboard.press("Tab")
+    reached = [s["what"] for s in stops]
+    for control in (
+        "a.dashboard",
+        "select.stage",
+        "button.list-remove",
+        "button.tag-remove",
+        "input.tag",
+        "textarea.note",
+        "button.log",
+    ):
+        assert control in reached, f"{control} not reached by Tab: {reached}"
+    unnamed = [s["what"] for s in stops if not s["name"]]
+    assert not unnamed, f"controls without an accessible name: {unnamed}"
+    unmarked = [s for s in stops if s["outline"] == "none" or s["width"] in ("0px", "")]
+    assert not unmarked, f"controls with no visible focus outline: {unmarked}"
+
+    # The Log menu: Enter opens it on its first entry, ArrowDown moves, Escape closes it.
+    log = page.locator(f'{PANEL} [data-rapport-action="log"]')
+    log.focus()
+    page.keyboard.press("Enter")
+    menu = page.locator(f'{PANEL} [role="menu"]')
+    expect(menu).to_be_visible()
+    expect(log).to_have_attribute("aria-expanded", "true")
+    active = "sel => document.querySelector(sel).shadowRoot.activeElement?.dataset.rapportKind"
+    first = page.evaluate(active, PANEL)
+    assert first == "like", first
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(active, PANEL) == "retweet"
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(log).to_have_attribute("aria-expanded", "false")
+    assert (
+        page.evaluate(
+            "sel => document.querySelector(sel).shadowRoot.activeElement?.dataset.rapportAction",
+            PANEL,
+        )
+        == "log"
+    ), "the focus goes back to the Log button"
 
 
 def test_no_panel_off_profile_pages(browser: ExtensionBrowser, page: Page):

@@ -73,6 +73,14 @@ THEMES = {
         "rgb(47, 51, 54)",
         "#000000",
     ),
+    "dim": Theme(
+        "dim",
+        "rgb(21, 32, 43)",
+        "rgb(247, 249, 249)",
+        "rgb(139, 152, 165)",
+        "rgb(56, 68, 77)",
+        "#15202B",
+    ),
 }
 
 
@@ -1288,7 +1296,7 @@ class Site:
         runtime = (FIXTURES / "x-runtime.js").read_text(encoding="utf-8")
         data = {"route": route, "switcher": switcher_html(self.own, self.alt, theme)}
         return f"""<!DOCTYPE html>
-<html dir="ltr" lang="en" style="font-size: 15px; color-scheme: {theme.name}; --x-border: {theme.border};">
+<html dir="ltr" lang="en" style="font-size: 15px; color-scheme: {"light" if theme.name == "light" else "dark"}; --x-border: {theme.border};">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1,maximum-scale=1,user-scalable=0,viewport-fit=cover">

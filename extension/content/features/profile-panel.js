@@ -2,9 +2,14 @@
  *
  * On x.com/<handle> (and its tabs) it waits for X's header, reads the profile (JSON-LD first for
  * the id and exact counts, then the follow button and the visible header), and puts one
- * `div[data-rapport="profile-panel"]` right after the header items, holding an open shadow root:
- * the person's stage, lists, tags, latest note, recent interactions and next step, or a one-click
- * "Add to watchlist" for someone not tracked yet. Every change goes to the worker as a message.
+ * `div[data-rapport="profile-panel"]` at the end of the header (after the Following/Followers row
+ * and the "Followed by" row, just above the tabs), holding an open shadow root: the person's stage,
+ * lists, tags, latest note, recent interactions and next step, or a one-click "Add to watchlist"
+ * for someone not tracked yet. Every change goes to the worker as a message.
+ *
+ * What the panel shows is asked for while X renders its header, and the host goes into the page
+ * only once it can show that, at its final size, so X's tabs do not jump down. When the answer is
+ * slow, a loading panel goes in after a short deadline instead.
  *
  * Classic script: attaches to globalThis.Rapport.profilePanel and registers itself in
  * globalThis.Rapport.features for the router (main.js).
@@ -17,6 +22,8 @@
 
   const HEADER_TIMEOUT_MS = 12000;
   const ITEMS_GRACE_MS = 1000;
+  /** How long a found header waits for the panel's data before a loading panel goes in. */
+  const READY_DEADLINE_MS = 1500;
   const NOTE_DEBOUNCE_MS = 600;
   const MAX_REINSERTS = 10;
   const QUEUED_TEXT = "Queued, will save when Rapport is back";
@@ -163,10 +170,38 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
     return sel.all($column, name).find(($el) => !sel.isInsideListItem($el)) || null;
   }
 
-  /** Where the panel goes: after the header items, else the bio, else the name block.
+  /**
+   * The last row of the header block: the "Followed by …" row, else the Following/Followers row.
+   * A row is the child of the block that holds both the name and the counts.
+   * @param {string} handle
+   * @param {{name: Element, column: Element}} header
+   */
+  function lastHeaderRow(handle, header) {
+    const { selectors: sel } = R();
+    /** @param {string} selector */
+    const outsideLists = (selector) =>
+      Array.from(header.column.querySelectorAll(selector)).find(($el) => !sel.isInsideListItem($el)) || null;
+    const $counts = outsideLists(sel.by.followersLink(handle)) || outsideLists(sel.by.followingLink(handle));
+    if (!$counts) return null;
+    const $known = outsideLists(sel.by.followersYouFollowLink(handle));
+    // The header block: the closest element holding both the name and the counts.
+    let $block = header.name.parentElement;
+    while ($block && !$block.contains($counts)) $block = $block.parentElement;
+    if (!$block || !header.column.contains($block)) return null;
+    const $last = $known && $block.contains($known) ? $known : $counts;
+    let $row = $last;
+    while ($row.parentElement && $row.parentElement !== $block) $row = $row.parentElement;
+    if ($row.parentElement !== $block || $row.contains(header.name)) return null;
+    return $row;
+  }
+
+  /** Where the panel goes: after the header's last row (counts or "Followed by"), else after the
+   * header items, else the bio, else the name block.
+   * @param {string} handle
    * @param {{name: Element, column: Element}} header */
-  function findAnchor(header) {
+  function findAnchor(handle, header) {
     return (
+      lastHeaderRow(handle, header) ||
       firstOutsideLists(header.column, "profileHeaderItems") ||
       firstOutsideLists(header.column, "profileDescription") ||
       header.name.parentElement ||
@@ -865,8 +900,19 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
 
     // ---- loading ----
 
-    async function load() {
+    /** Ask the worker for the person and the connection status. */
+    async function fetchData() {
       const [answer, status] = await Promise.all([send("person", { handle }), send("status")]);
+      return { answer, status };
+    }
+
+    async function load() {
+      await show(await fetchData());
+    }
+
+    /** Render what `fetchData` brought: tracked, untracked, unpaired or offline.
+     * @param {{answer: any, status: any}} fetched */
+    async function show({ answer, status }) {
       if (signal.aborted) return;
       if (status && status.ok && status.backendUrl) backendUrl = status.backendUrl;
       try {
@@ -908,6 +954,8 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
 
     renderLoading();
     this.load = load;
+    this.fetchData = fetchData;
+    this.show = show;
     this.leave = () => {
       for (const fn of onLeave.splice(0)) {
         try {
@@ -941,6 +989,21 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
     const route = parse.profileRoute(url || location.href);
     if (!route || !route.header) return;
     const handle = route.handle;
+    // Ask for the panel's data while X renders its header.
+    const panel = new Panel(handle, signal);
+    current = panel;
+    signal.addEventListener(
+      "abort",
+      () => {
+        panel.leave();
+        panel.host.remove();
+        if (current === panel) current = null;
+      },
+      { once: true }
+    );
+    /** @type {{answer: any, status: any} | null} */
+    let fetched = null;
+    const fetching = panel.fetchData().then((/** @type {any} */ result) => (fetched = result));
     const found = await dom.waitFor("profile header", () => findHeader(handle), {
       timeout: HEADER_TIMEOUT_MS,
       signal,
@@ -963,14 +1026,30 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
       if (again && !(/** @type {any} */ (again).empty)) header = /** @type {any} */ (again);
     }
 
-    const panel = new Panel(handle, signal);
-    current = panel;
     panel.setSnapshotSource(() => {
       const now = findHeader(handle);
       return readSnapshot(handle, now && !(/** @type {any} */ (now).empty) ? /** @type {any} */ (now) : header);
     });
+
+    // Go in at the final size: wait (briefly) for the data, render it, then insert.
+    if (!fetched) {
+      /** @type {any} */
+      let deadline = null;
+      await Promise.race([
+        fetching,
+        new Promise((resolve) => (deadline = setTimeout(resolve, READY_DEADLINE_MS))),
+      ]);
+      clearTimeout(deadline);
+      if (signal.aborted) return;
+    }
+    const ready = fetched;
+    // Rendering is synchronous; only the snapshot that follows a tracked render is awaited.
+    if (ready) panel.show(ready);
+    const latest = findHeader(handle);
+    if (latest && !(/** @type {any} */ (latest).empty)) header = /** @type {any} */ (latest);
+    panel.host.setAttribute("data-theme", dom.readTheme());
     removePanels(null);
-    dom.insertAfter(findAnchor(header), panel.host);
+    dom.insertAfter(findAnchor(handle, header), panel.host);
     dom.watchTheme((theme) => panel.host.setAttribute("data-theme", theme), signal);
 
     // X re-renders its header now and then (tab switches, follow clicks): when our host is taken
@@ -988,23 +1067,15 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
           if (!again || again.empty || signal.aborted || panel.host.isConnected) return;
           reinserts++;
           removePanels(panel.host);
-          dom.insertAfter(findAnchor(again), panel.host);
+          dom.insertAfter(findAnchor(handle, again), panel.host);
           dom.log("profile panel put back after X re-rendered its header");
         });
     });
     observer.observe(document.body, { childList: true, subtree: true });
 
-    signal.addEventListener(
-      "abort",
-      () => {
-        observer.disconnect();
-        panel.leave();
-        panel.host.remove();
-        if (current === panel) current = null;
-      },
-      { once: true }
-    );
-    await panel.load();
+    signal.addEventListener("abort", () => observer.disconnect(), { once: true });
+    // The deadline passed first: the loading panel is in, the data follows.
+    if (!ready) await panel.show(await fetching);
   }
 
   /** Cleanup runs when the start signal aborts (the router aborts it before calling stop). */
