@@ -204,6 +204,23 @@ async function showProfile(handle) {
   show($("log"), true);
 }
 
+/**
+ * What the tab's page says about the person (id, name, exact counts), read by the content script;
+ * null when the page cannot tell (not loaded yet, or the content script is not there).
+ * @param {chrome.tabs.Tab | undefined} tab @param {string} handle
+ */
+async function pageSnapshot(tab, handle) {
+  if (tab?.id === undefined) return null;
+  try {
+    const answer = await chrome.tabs.sendMessage(tab.id, { type: "page.snapshot" });
+    const snapshot = answer?.snapshot;
+    const same = snapshot && String(snapshot.handle).toLowerCase() === handle.toLowerCase();
+    return same ? snapshot : null;
+  } catch {
+    return null;
+  }
+}
+
 async function main() {
   const $kind = /** @type {HTMLSelectElement} */ ($("kind"));
   $kind.replaceChildren(
@@ -232,7 +249,9 @@ async function main() {
   if (!handle) return;
   $("watchlist").addEventListener("click", async () => {
     result("Saving…");
-    const answer = await ask("list.add", { slug: WATCHLIST, handle });
+    const snapshot = await pageSnapshot(tab, handle);
+    const payload = snapshot ? { slug: WATCHLIST, handle, snapshot } : { slug: WATCHLIST, handle };
+    const answer = await ask("list.add", payload);
     showWrite(answer);
     if (answer.ok && !answer.queued) await showProfile(handle);
   });

@@ -101,6 +101,32 @@ def test_popup_acts_on_the_profile_of_the_tab(browser: ExtensionBrowser, page: P
     assert errors == []
 
 
+def test_popup_adds_with_what_the_profile_page_says(
+    browser: ExtensionBrowser, page: Page, api: Api
+):
+    """ "Add to watchlist" in the popup carries the open profile's id and exact counts, read by
+    the content script in that tab, not just the handle from its URL."""
+    acc = browser.site.add(xpages.account("pat_profile"))
+    profile = browser.context.new_page()
+    try:
+        open_profile(profile, acc.handle, state="untracked")
+        tabs = browser.worker.evaluate(
+            "async () => (await chrome.tabs.query({url: 'https://x.com/*'}))"
+            ".map((t) => ({id: t.id, url: t.url}))"
+        )
+        tab = next(t for t in tabs if t["url"].rstrip("/").endswith("/" + acc.handle))
+        info = json.dumps({"id": tab["id"], "url": tab["url"], "active": True, "windowId": 1})
+        page.add_init_script(f"chrome.tabs.query = async () => [{info}];")
+        page.goto(browser.url("extension/popup/popup.html"))
+        page.get_by_role("button", name="Add to watchlist").click()
+        wait_until(lambda: api.person(acc.handle), what="the person created from the popup")
+        person = api.person(acc.handle)
+        assert (person["x_id"], person["followers_count"]) == (acc.x_id, acc.followers)
+        assert person["display_name"] == acc.name
+    finally:
+        profile.close()
+
+
 def test_popup_says_when_the_server_is_offline(
     browser: ExtensionBrowser, page: Page, rapport: RunningServer, proxy
 ):

@@ -1099,7 +1099,40 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
     stop,
   };
 
-  const api = Object.assign({}, feature, { findHeader, readSnapshot, dashboardUrl, feature });
+  /**
+   * The snapshot of the profile this tab shows, for the popup's "Add to watchlist" (so someone
+   * added from the popup gets their id and counts too); null off a profile or before its header.
+   */
+  function currentSnapshot() {
+    const route = R().parse.profileRoute(root.location.href);
+    if (!route) return null;
+    const header = findHeader(route.handle);
+    if (!header || /** @type {any} */ (header).empty) return null;
+    return readSnapshot(route.handle, /** @type {any} */ (header));
+  }
+
+  const runtime = root.chrome && root.chrome.runtime;
+  if (runtime && runtime.onMessage && typeof runtime.onMessage.addListener === "function") {
+    runtime.onMessage.addListener((/** @type {any} */ message, _sender, reply) => {
+      if (!message || message.type !== "page.snapshot") return false;
+      let snapshot = null;
+      try {
+        snapshot = currentSnapshot();
+      } catch (error) {
+        R().dom.log("could not read the profile for the popup", error);
+      }
+      reply({ ok: true, snapshot });
+      return false;
+    });
+  }
+
+  const api = Object.assign({}, feature, {
+    findHeader,
+    readSnapshot,
+    currentSnapshot,
+    dashboardUrl,
+    feature,
+  });
   root.Rapport = root.Rapport || {};
   root.Rapport.profilePanel = api;
   root.Rapport.features = root.Rapport.features || [];
