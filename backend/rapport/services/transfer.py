@@ -49,26 +49,8 @@ from ..schemas import (
 )
 from .tags import MAX_TAG_LENGTH
 
-PERSON_FIELDS = (
-    "x_id",
-    "handle",
-    "display_name",
-    "bio",
-    "followers_count",
-    "following_count",
-    "follows_you",
-    "you_follow",
-    "avatar_url",
-    "stage",
-    "sells_followers",
-    "never_posts",
-    "no_follow_back",
-    "first_seen",
-    "last_seen",
-    "created_at",
-    "updated_at",
-)
 PERSON_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
+PERSON_FIELDS = ("x_id", "handle", *PROFILE_FIELDS, "stage", *FLAG_FIELDS, *PERSON_TIMES)
 # Seen on X: the newer observation (later `last_seen`) wins; an unknown (null) never hides a value.
 NULLABLE_PROFILE_FIELDS = frozenset(PROFILE_FIELDS) - TEXT_PROFILE_FIELDS
 # Set by the user: the newer edit (later `updated_at`) wins.
