@@ -57,6 +57,18 @@ def anon(app: Flask) -> ApiClient:
 
 
 @pytest.fixture
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A data folder for the `rapport` command (RAPPORT_HOME), with no other RAPPORT_* settings
+    leaking in from the environment."""
+    folder = tmp_path / "cli-home"
+    monkeypatch.setenv("RAPPORT_HOME", str(folder))
+    for name in ("PORT", "HOST", "TOKEN", "DATABASE"):
+        monkeypatch.delenv(f"RAPPORT_{name}", raising=False)
+    yield folder
+    close_database()
+
+
+@pytest.fixture
 def server(tmp_path: Path) -> Iterator[RunningServer]:
     """A real `rapport serve` on a free port with its own data folder."""
     running = start_server(tmp_path / "served-home")

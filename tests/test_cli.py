@@ -9,7 +9,6 @@ import socket
 import stat
 import subprocess
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,13 +25,9 @@ from .helpers import TOKEN, RunningServer, rapport_command
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "rapport-home"
-    monkeypatch.setenv("RAPPORT_HOME", str(folder))
-    for name in ("PORT", "HOST", "TOKEN", "DATABASE"):
-        monkeypatch.delenv(f"RAPPORT_{name}", raising=False)
-    yield folder
-    close_database()
+def home(cli_home: Path) -> Path:
+    """The data folder the `rapport` command uses in these tests."""
+    return cli_home
 
 
 def rapport(*args: str) -> Result:

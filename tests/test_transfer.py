@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from rapport import create_app
 from rapport.cli import main
-from rapport.db import close_database, database
+from rapport.db import database
 from rapport.models import (
     Interaction,
     ListMember,
@@ -734,16 +734,6 @@ def test_the_number_of_queries_does_not_grow_with_the_people(client, select_coun
 
 
 # ---- the command line ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "cli-home"
-    monkeypatch.setenv("RAPPORT_HOME", str(folder))
-    for name in ("PORT", "HOST", "TOKEN", "DATABASE"):
-        monkeypatch.delenv(f"RAPPORT_{name}", raising=False)
-    yield folder
-    close_database()
 
 
 def test_cli_import_then_export_round_trips(rich, tmp_path, cli_home):
