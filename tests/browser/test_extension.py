@@ -127,6 +127,55 @@ def test_popup_adds_with_what_the_profile_page_says(
         profile.close()
 
 
+CHANGED_MARKUP = (
+    "<!DOCTYPE html><html><head><title>X</title></head><body>"
+    '<div id="react-root"><div class="css-175oi2r"><div>Something new</div></div></div>'
+    "</body></html>"
+)
+
+
+def test_popup_says_what_it_could_not_find(browser: ExtensionBrowser, page: Page):
+    """On a page whose markup X has changed beyond the selectors' fallbacks, the content scripts
+    throw nothing into the page, and the popup names what they could not find."""
+    errors: list[str] = []
+    tab = browser.context.new_page()
+    try:
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.route(
+            "https://x.com/changed_markup",
+            lambda route: route.fulfill(
+                status=200, content_type="text/html; charset=utf-8", body=CHANGED_MARKUP
+            ),
+        )
+        tab.goto("https://x.com/changed_markup")
+        tab_id = browser.worker.evaluate(
+            "async () => (await chrome.tabs.query({url: 'https://x.com/changed_markup'}))[0].id"
+        )
+
+        def reported() -> list[dict] | None:
+            problems = browser.send({"type": "status", "tabId": tab_id}).get("problems", [])
+            return problems if len(problems) >= 2 else None
+
+        # Each feature gives X's page 10-12 s to appear before it reports.
+        missing = wait_until(reported, timeout=25, what="both problems reported")
+        assert {(p["feature"], p["missing"]) for p in missing} == {
+            ("profile-panel", "profile header"),
+            ("badges", "main column"),
+        }
+        info = json.dumps({"id": tab_id, "url": tab.url, "active": True, "windowId": 1})
+        page.add_init_script(f"chrome.tabs.query = async () => [{info}];")
+        page.goto(browser.url("extension/popup/popup.html"))
+        expect(page.locator("#problems")).to_be_visible()
+        expect(page.locator("#problem-list li")).to_have_count(2)
+        expect(page.locator("#problem-list")).to_contain_text("profile header")
+        expect(page.locator("#problem-list")).to_contain_text("main column")
+        assert tab.locator(PANEL).count() == 0
+    finally:
+        tab.close()
+    assert errors == []
+
+
 def test_popup_says_when_the_server_is_offline(
     browser: ExtensionBrowser, page: Page, rapport: RunningServer, proxy
 ):

@@ -20,6 +20,7 @@
   const DEBOUNCE_MS = 100;
   const CACHE_MS = 60000;
   const RETRY_MS = 30000;
+  const ROOTS_GRACE_MS = 10000;
   const MAX_CACHE = 2000;
   const SEEN = "data-rapport-seen";
   const BADGE_SELECTOR = '[data-rapport="badge"]';
@@ -45,6 +46,7 @@
    * @property {Set<string>} inflight
    * @property {number} retryAt
    * @property {boolean} enabled
+   * @property {boolean} awaitingMain  a wait for the main landmark is running
    */
 
   /** @type {State | null} */
@@ -354,12 +356,14 @@
     if (st.pending.size) schedule(st);
   }
 
-  /** Observe the page (main landmark: timeline and sidebar) and #layers (hover cards).
-   * @param {State} st */
+  /** Observe the page (main landmark: timeline and sidebar) and #layers (hover cards), whichever
+   * exist. @param {State} st @returns {boolean} whether the main landmark was there */
   function attach(st) {
     const sel = R().selectors;
     if (st.observer) st.observer.disconnect();
-    st.roots = [sel.first(document, "main"), sel.first(document, "layers")].filter(Boolean);
+    st.observer = null;
+    const $main = sel.first(document, "main");
+    st.roots = [$main, sel.first(document, "layers")].filter(Boolean);
     if (!st.roots.length) return false;
     const observer = new MutationObserver((records) => {
       try {
@@ -374,7 +378,7 @@
     }
     st.observer = observer;
     schedule(st);
-    return true;
+    return Boolean($main);
   }
 
   /** Take every badge and mark away (badges turned off, or the feature stopped). */
@@ -415,13 +419,34 @@
     }
   }
 
-  /** @param {State} st */
+  /**
+   * Wait for the page's main landmark. If it is not there after a grace period, X may have changed
+   * its page: say so once (the popup lists it), and go on waiting quietly until it appears.
+   * @param {State} st
+   */
   async function waitForRoots(st) {
-    const { dom, selectors: sel } = R();
-    const $main = await dom.waitFor("page for badges", () => sel.first(document, "main"), {
-      timeout: 30000,
+    if (st.awaitingMain) return;
+    st.awaitingMain = true;
+    try {
+      await waitForMain(st);
+    } finally {
+      st.awaitingMain = false;
+    }
+  }
+
+  /** @param {State} st */
+  async function waitForMain(st) {
+    const { dom, selectors: sel, bridge } = R();
+    const findMain = () => sel.first(document, "main");
+    let $main = await dom.waitFor("page for badges", findMain, {
+      timeout: ROOTS_GRACE_MS,
       signal: st.signal,
     });
+    if (!$main && st.enabled && !st.signal.aborted) {
+      dom.log("main column not found; badges wait for it");
+      bridge.send("page.problem", { feature: "badges", missing: "main column" });
+      $main = await dom.waitFor("page for badges", findMain, { timeout: Infinity, signal: st.signal });
+    }
     if ($main && st.enabled && !st.signal.aborted) attach(st);
   }
 
@@ -441,6 +466,7 @@
       inflight: new Set(),
       retryAt: 0,
       enabled: false,
+      awaitingMain: false,
     };
     state = st;
     const onChanged = (/** @type {any} */ changes, /** @type {string} */ area) => {
