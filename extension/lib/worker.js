@@ -430,6 +430,28 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     return {};
   }
 
+  /**
+   * Open a dashboard page in a new tab, signed in: the server mints a one-time sign-in link for
+   * it. If it cannot (offline, not paired), the plain page opens and asks for the token itself.
+   * @param {Message} m
+   */
+  async function dashboardOpen(m) {
+    const path = typeof m.path === "string" ? m.path : "/";
+    if (!path.startsWith("/") || path.startsWith("//") || path.includes("\\")) {
+      throw invalid("Not a dashboard page.", { path: ["Must be a path on the server, like /people/ada."] });
+    }
+    const { backendUrl } = await loadConfig(storage);
+    let url = backendUrl + path;
+    try {
+      const answer = await call("POST", "/api/dashboard/link", { next: path });
+      if (typeof answer?.url === "string" && answer.url.startsWith(backendUrl + "/")) url = answer.url;
+    } catch (error) {
+      /* the plain page: it has its own sign-in */
+    }
+    await chrome.tabs.create({ url });
+    return {};
+  }
+
   /** @type {Record<string, (m: Message, sender: any) => Promise<Record<string, unknown>>>} */
   const handlers = {
     annotations: async (m) => ({
@@ -447,6 +469,7 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     status: statusMessage,
     "options.test": optionsTest,
     "page.problem": pageProblem,
+    "dashboard.open": dashboardOpen,
     // Content scripts cannot open the options page themselves.
     "options.open": async () => {
       await chrome.runtime.openOptionsPage();

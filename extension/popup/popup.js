@@ -232,6 +232,15 @@ async function main() {
     }),
   );
   $("open-options").addEventListener("click", () => chrome.runtime.openOptionsPage());
+  $("dashboard").addEventListener("click", async (event) => {
+    // Opened signed in through a one-time link the worker asks the server for.
+    event.preventDefault();
+    const answer = await ask("dashboard.open", { path: "/" });
+    if (!answer.ok) {
+      window.open(/** @type {HTMLAnchorElement} */ ($("dashboard")).href, "_blank", "noopener");
+    }
+    window.close();
+  });
   $("options").addEventListener("click", (event) => {
     event.preventDefault();
     chrome.runtime.openOptionsPage();

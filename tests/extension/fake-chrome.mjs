@@ -132,7 +132,15 @@ export function fakeChrome() {
         });
       },
     },
-    tabs: { onRemoved: event() },
+    tabs: {
+      onRemoved: event(),
+      /** @type {Array<{url: string}>} tabs opened with tabs.create */
+      created: [],
+      async create(/** @type {{url: string}} */ info) {
+        chrome.tabs.created.push({ url: info.url });
+        return { id: 100 + chrome.tabs.created.length, url: info.url };
+      },
+    },
   };
   return chrome;
 }
@@ -253,6 +261,12 @@ export function miniRapport() {
         for (const p of people.values()) if (p.x_id === id) found[id] = annotation(p);
       }
       return { status: 200, body: { annotations: found } };
+    }
+    if (path === "/api/dashboard/link" && method === "POST") {
+      return {
+        status: 200,
+        body: { url: `http://127.0.0.1:7277/signin/one-time-code?next=${encodeURIComponent(body.next)}` },
+      };
     }
     if (path === "/api/stages") return { status: 200, body: stages };
     if (path === "/api/lists") return { status: 200, body: lists };

@@ -432,3 +432,45 @@ describe("worker: status, options and problems", () => {
     assert.equal(answer.state, "connected");
   });
 });
+
+describe("worker: dashboard", () => {
+  it("opens a dashboard page signed in, through a one-time link", async () => {
+    const t = await setup();
+    const answer = await t.send({ type: "dashboard.open", path: "/people/Ada" });
+    assert.equal(answer.ok, true);
+    assert.deepEqual(t.server.callsTo("/api/dashboard/link", "POST").map((c) => c.body), [
+      { next: "/people/Ada" },
+    ]);
+    assert.deepEqual(t.chrome.tabs.created, [
+      { url: "http://127.0.0.1:7277/signin/one-time-code?next=%2Fpeople%2FAda" },
+    ]);
+  });
+
+  it("opens the plain page when the server cannot make a link", async () => {
+    const t = await setup();
+    t.server.offline = true;
+    const answer = await t.send({ type: "dashboard.open", path: "/" });
+    assert.equal(answer.ok, true);
+    assert.deepEqual(t.chrome.tabs.created, [{ url: "http://127.0.0.1:7277/" }]);
+  });
+
+  it("never follows a link the server did not make for itself", async () => {
+    const t = await setup();
+    t.server.override = (call) =>
+      call.path === "/api/dashboard/link" ? { status: 200, body: { url: "https://evil.example/" } } : undefined;
+    await t.send({ type: "dashboard.open", path: "/people/Ada" });
+    assert.deepEqual(t.chrome.tabs.created, [{ url: "http://127.0.0.1:7277/people/Ada" }]);
+  });
+
+  it("refuses a path that leaves the server", async () => {
+    const t = await setup();
+    for (const path of ["//evil.example/", "https://evil.example/", "people", "/\\evil"]) {
+      const answer = await t.send({ type: "dashboard.open", path });
+      assert.equal(answer.ok, false, path);
+      assert.equal(answer.error.code, "validation_error");
+      assert.deepEqual(Object.keys(answer.error.fields), ["path"]);
+    }
+    assert.deepEqual(t.chrome.tabs.created, []);
+  });
+});
+

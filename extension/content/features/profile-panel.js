@@ -383,23 +383,37 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
     /** The top line: brand, what follows it, the status line, the dashboard link. */
     function topLine(/** @type {Array<Node|string|null>} */ middle) {
       $status = h("span", { class: "status", "data-rapport-status": "", role: "status", "aria-live": "polite" });
-      const href = dashboardUrl(backendUrl, data.person ? data.person.handle || handle : handle);
+      const tracked = data.person ? data.person.handle || handle : null;
+      const href = tracked ? dashboardUrl(backendUrl, tracked) : null;
+      let $open = null;
+      if (href && tracked) {
+        $open = h("a", {
+          href,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          "data-rapport-action": "dashboard",
+          text: "Open in Rapport",
+          "aria-label": "Open @" + handle + " in the Rapport dashboard",
+        });
+        // A plain click opens the page signed in (the worker asks the server for a one-time
+        // link); a modified click (new window, background tab) keeps the browser's own behaviour.
+        $open.addEventListener("click", (/** @type {MouseEvent} */ event) => {
+          if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+          event.preventDefault();
+          bridge
+            .send("dashboard.open", { path: "/people/" + encodeURIComponent(tracked) })
+            .then((/** @type {any} */ answer) => {
+              if (!answer || !answer.ok) window.open(href, "_blank", "noopener,noreferrer");
+            });
+        });
+      }
       return h("div", { class: "top" }, [
         h("span", { class: "dot", "aria-hidden": "true" }),
         h("span", { class: "brand", text: "Rapport" }),
         ...middle,
         h("span", { class: "grow" }),
         $status,
-        href && data.person
-          ? h("a", {
-              href,
-              target: "_blank",
-              rel: "noopener noreferrer",
-              "data-rapport-action": "dashboard",
-              text: "Open in Rapport",
-              "aria-label": "Open @" + handle + " in the Rapport dashboard",
-            })
-          : null,
+        $open,
       ]);
     }
 
