@@ -49,6 +49,8 @@ def test_every_field(client):
             "last_interaction": {"kind": "reply", "at": at},
             "interactions_30d": 1,
             "next_step": "Ask them a question about their expertise.",
+            "suggested_stage": None,
+            "suggestion_reason": None,
         }
     }
 

@@ -43,6 +43,18 @@ def paths(world: dict[str, Any]) -> dict[str, str]:
         "new_member": "/api/lists/mine/members/new_member",
         "tag": "/api/people/target/tags/friend",
         "annotations": "/api/annotations",
+        "captures": "/api/captures",
+        "undo": "/api/captures/undo",
+        "posts_seen": "/api/posts-seen",
+        "settings": "/api/settings",
+        "suggestions": "/api/suggestions",
+        "accept": "/api/people/target/suggestion/accept",
+        "dismiss": "/api/people/target/suggestion/dismiss",
+        "followups": "/api/followups",
+        "followup_count": "/api/followups/count",
+        "snooze": "/api/followups/target/snooze",
+        "done": "/api/followups/target/done",
+        "cleanup": "/api/cleanup",
     }
 
 
@@ -276,6 +288,31 @@ BAD_BODIES: list[tuple[str, str, Any, str]] = [
     ("post", "annotations", {"handles": [f"h{i}" for i in range(201)]}, "handles"),
     ("post", "annotations", {"ids": ["x"]}, "ids"),
     ("post", "annotations", {"handles": ["ok"], "more": 1}, "more"),
+    # captures, undo, posts seen
+    ("post", "captures", {"kind": "like", "direction": "outbound", "tweet_id": "1"}, "handle"),
+    ("post", "captures", {"handle": "target", "kind": "hug", "direction": "outbound"}, "kind"),
+    ("post", "captures", {"handle": "target", "kind": "like", "direction": "outbound"}, "tweet_id"),
+    ("post", "captures", {"handle": "target", "kind": "like", "tweet_id": "1"}, "direction"),
+    ("post", "captures", {"handle": "target", "kind": "follow", "direction": "in"}, "direction"),
+    (
+        "post",
+        "captures",
+        {"handle": "target", "kind": "like", "direction": "outbound", "tweet_id": "1", "y": 1},
+        "y",
+    ),
+    ("post", "undo", {"kind": "like", "direction": "outbound", "tweet_id": "1"}, "handle"),
+    ("post", "undo", {"handle": "target", "kind": "like", "direction": "outbound"}, "tweet_id"),
+    ("post", "posts_seen", {}, "posts"),
+    ("post", "posts_seen", {"posts": [{"handle": "target"}]}, "posts"),
+    # settings
+    ("patch", "settings", {"auto_advance": "maybe"}, "auto_advance"),
+    ("patch", "settings", {"auto_advance": True, "colour": "blue"}, "colour"),
+    # follow-ups
+    ("post", "snooze", {}, "until"),
+    ("post", "snooze", {"days": 0}, "days"),
+    ("post", "snooze", {"until": "2001-01-01T00:00:00Z"}, "until"),
+    ("post", "done", {"note": 5}, "note"),
+    ("post", "done", {"done_at": "2025-01-01T00:00:00Z"}, "done_at"),
 ]
 
 
@@ -328,6 +365,15 @@ BAD_QUERIES: list[tuple[str, dict, str]] = [
     ("members", {"page": 0}, "page"),
     ("members", {"per_page": 10_000}, "per_page"),
     ("members", {"sort": "handle"}, "sort"),
+    ("suggestions", {"page": 0}, "page"),
+    ("suggestions", {"stage": "mutual"}, "stage"),
+    ("followups", {"limit": 0}, "limit"),
+    ("followups", {"within_days": -1}, "within_days"),
+    ("followups", {"due": "today"}, "due"),
+    ("followup_count", {"list": "watchlist"}, "list"),
+    ("settings", {"auto_advance": "1"}, "auto_advance"),
+    ("cleanup", {"reason": "bored"}, "reason"),
+    ("cleanup", {"per_page": 0}, "per_page"),
 ]
 
 
@@ -371,6 +417,12 @@ WRITES: list[tuple[str, str]] = [
     ("put", "member"),
     ("put", "new_member"),
     ("post", "annotations"),
+    ("post", "captures"),
+    ("post", "undo"),
+    ("post", "posts_seen"),
+    ("patch", "settings"),
+    ("post", "snooze"),
+    ("post", "done"),
 ]
 
 
@@ -396,7 +448,6 @@ def test_body_that_is_not_an_object_is_4xx(client, world, method, where, raw):
 @pytest.mark.parametrize(
     "path",
     [
-        "/",
         "/nope",
         "/api",
         "/api/nope",
@@ -406,7 +457,8 @@ def test_body_that_is_not_an_object_is_4xx(client, world, method, where, raw):
         "/api/lists/mine/members/target/extra",
         "/api/stages/custom/people",
         "/api/people//notes",
-        "//api/people",
+        # Not '//api/people': the test client reads that as host 'api', path '/people' (a page).
+        "/api//people",
     ],
 )
 def test_unknown_route_is_404_json(client, world, path):
@@ -435,6 +487,18 @@ def test_unknown_route_is_404_json(client, world, path):
         ("get", "/api/people/target/tags/friend"),
         ("get", "/api/annotations"),
         ("put", "/api/annotations"),
+        ("get", "/api/captures"),
+        ("get", "/api/captures/undo"),
+        ("get", "/api/posts-seen"),
+        ("put", "/api/settings"),
+        ("post", "/api/suggestions"),
+        ("get", "/api/people/target/suggestion/accept"),
+        ("delete", "/api/people/target/suggestion/dismiss"),
+        ("post", "/api/followups"),
+        ("post", "/api/followups/count"),
+        ("get", "/api/followups/target/snooze"),
+        ("get", "/api/followups/target/done"),
+        ("post", "/api/cleanup"),
     ],
 )
 def test_wrong_method_is_405_json(client, world, method, path):
@@ -549,6 +613,12 @@ def test_hostile_strings_in_urls_never_break_the_server(client, world, text):
         ("delete", f"/api/lists/mine/members/{part}"),
         ("get", f"/api/people?q={part}"),
         ("get", f"/api/people?tag={part}&list={part}&stage={part}"),
+        ("post", f"/api/people/{part}/suggestion/accept"),
+        ("post", f"/api/people/{part}/suggestion/dismiss"),
+        ("post", f"/api/followups/{part}/snooze"),
+        ("post", f"/api/followups/{part}/done"),
+        ("get", f"/api/followups?list={part}"),
+        ("get", f"/api/cleanup?reason={part}"),
     ]:
         kwargs = {"json": {}} if method in ("patch", "put") else {}
         response = getattr(client, method)(path, **kwargs)

@@ -191,6 +191,40 @@ def test_upgrade_fills_in_each_persons_last_interaction(v1_home: Path) -> None:
     assert [p["handle"] for p in ordered["items"]][:3] == ["alice_dev", "bob_builds", "dave_ships"]
 
 
+def test_upgrade_computes_stage_suggestions_and_the_follow_up_clock(v1_home: Path) -> None:
+    client = client_for(v1_home)
+    rows = query(
+        v1_home / "rapport.sqlite3",
+        "SELECT handle, suggested_stage, suggestion_reason, suggestion_at, last_outbound_at "
+        "FROM person ORDER BY id",
+    )
+    assert rows == [
+        # Moved to conversing by hand after her last reply: that history is judged already.
+        ("alice_dev", None, None, None, "2024-03-10 14:30:00"),
+        ("bob_builds", "acknowledged", "they thanked you on 20 Feb 2024", "2024-02-20 12:00:00",
+         "2024-02-20 12:00:00"),
+        ("carol_codes", None, None, None, None),
+        ("dave_ships", "relationship", "you sent them a DM on 31 Dec 2023",
+         "2023-12-31 23:59:59.999999", "2023-12-31 23:59:59.999999"),
+    ]  # fmt: skip
+    bob = client.get("/api/people/bob_builds").get_json()
+    assert bob["suggestion"] == {
+        "stage": "acknowledged",
+        "stage_name": "Acknowledged",
+        "reason": "they thanked you on 20 Feb 2024",
+        "at": "2024-02-20T12:00:00.000Z",
+    }
+    assert client.get("/api/settings").get_json() == {"auto_advance": False}
+    pending = client.get("/api/suggestions").get_json()
+    assert [p["handle"] for p in pending["items"]] == ["bob_builds", "dave_ships"]
+    # Bob is on the watchlist (every 7 days), last contacted long ago: due.
+    assert "bob_builds" in [
+        i["person"]["handle"] for i in client.get("/api/followups").get_json()["items"]
+    ]
+    accepted = client.post("/api/people/bob_builds/suggestion/accept").get_json()
+    assert (accepted["stage"], accepted["suggestion"]) == ("acknowledged", None)
+
+
 def test_migrations_build_what_the_models_describe(tmp_path: Path) -> None:
     migrated = tmp_path / "migrated.sqlite3"
     db = SqliteDatabase(str(migrated))

@@ -111,6 +111,19 @@ class Person(BaseModel):
     no_follow_back = BooleanField(default=False)
     last_interaction_at = DateTimeField(null=True, index=True)
     last_interaction_kind = CharField(null=True, max_length=32)
+    # Kept up to date on every write, like the last interaction (see services/interactions.py).
+    last_outbound_at = DateTimeField(null=True)
+    # When they were first seen following the user (null while they do not).
+    follows_you_since = DateTimeField(null=True)
+    # The newest post of theirs the extension saw on screen.
+    last_post_seen_at = DateTimeField(null=True)
+    # The stage their contact history suggests (services/stage_rules.py), kept up to date on
+    # every change to their history, follow status or stage; and the last one dismissed.
+    suggested_stage = CharField(null=True, max_length=40)
+    suggestion_reason = TextField(null=True)
+    suggestion_at = DateTimeField(null=True, index=True)
+    dismissed_stage = CharField(null=True, max_length=40)
+    dismissed_at = DateTimeField(null=True)
     first_seen = DateTimeField(default=utcnow)
     last_seen = DateTimeField(default=utcnow)
     created_at = DateTimeField(default=utcnow, index=True)
@@ -208,7 +221,30 @@ class Interaction(BaseModel):
         indexes = (
             (("person", "happened_at"), False),
             (("person", "dedupe_key"), True),
+            # The stage rules read each person's latest event of each kind and direction.
+            (("person", "kind", "direction", "happened_at"), False),
         )
+
+
+class StoredSetting(BaseModel):
+    """One of the user's preferences kept in the database (see services/settings.py), as JSON."""
+
+    key = CharField(primary_key=True, max_length=40)
+    value = TextField()
+
+    class Meta:
+        table_name = "setting"
+
+
+class FollowUp(BaseModel):
+    """The follow-up rhythm's state for one person: snoozed until when, last marked done when."""
+
+    person = ForeignKeyField(Person, backref="followup", on_delete="CASCADE", unique=True)
+    snoozed_until = DateTimeField(null=True)
+    done_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "followup"
 
 
 MODELS: tuple[type[BaseModel], ...] = (
@@ -222,4 +258,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     PersonList,
     ListMember,
     Interaction,
+    StoredSetting,
+    FollowUp,
 )

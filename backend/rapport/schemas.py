@@ -187,6 +187,24 @@ class LastInteractionSchema(Schema):
     at = UTCDateTime()
 
 
+class SuggestionSchema(Schema):
+    stage = fields.String(metadata={"description": "The suggested stage's slug."})
+    stage_name = fields.String(allow_none=True)
+    reason = fields.String(metadata={"description": "Why, e.g. 'they replied to you on 3 Nov'."})
+    at = UTCDateTime(metadata={"description": "When the evidence is from."})
+
+
+class BalanceCountsSchema(Schema):
+    outbound = fields.Integer()
+    inbound = fields.Integer()
+
+
+class BalanceSchema(Schema):
+    d30 = fields.Nested(BalanceCountsSchema)
+    d90 = fields.Nested(BalanceCountsSchema)
+    one_sided = fields.Boolean()
+
+
 class PersonSchema(Schema):
     id = fields.Integer()
     x_id = XUserId()
@@ -201,10 +219,15 @@ class PersonSchema(Schema):
     you_follow = fields.Boolean(allow_none=True)
     avatar_url = fields.String()
     stage = fields.String()
+    stage_name = fields.String(allow_none=True)
+    next_step = fields.String(allow_none=True)
+    suggestion = fields.Nested(SuggestionSchema, allow_none=True)
+    balance = fields.Nested(BalanceSchema)
     sells_followers = fields.Boolean()
     never_posts = fields.Boolean()
     no_follow_back = fields.Boolean()
     last_interaction = fields.Nested(LastInteractionSchema, allow_none=True)
+    last_post_seen_at = UTCDateTime(allow_none=True)
     lists = fields.List(fields.String())
     tags = fields.List(fields.String())
     x_url = fields.String(allow_none=True)
@@ -404,6 +427,203 @@ class HealthSchema(Schema):
     status = fields.String()
     version = fields.String()
     schema_version = fields.Integer()
+
+
+# ---- relationship engine: captures, suggestions, settings, follow-ups, clean-up -----------------
+
+CAPTURE_KINDS: tuple[str, ...] = ("like", "retweet", "quote", "reply", "follow", "mention")
+
+
+class TweetId(XUserId):
+    """A post's numeric id, given as a string (or an integer)."""
+
+    default_error_messages = {"invalid_id": "Not a valid post id (digits only)."}
+
+
+class CaptureInSchema(InputSchema):
+    """One action the extension saw the user take (or someone take towards the user) on x.com."""
+
+    handle = Handle(required=True)
+    x_id = XUserId(allow_none=True)
+    display_name = _text(200)
+    kind = fields.String(required=True, validate=validate.OneOf(CAPTURE_KINDS))
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+    tweet_id = TweetId()
+    tweet_url = fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500))
+    happened_at = UTCDateTime()
+    text = _text(1000)
+    track_unknown = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _needs_the_post(self, data: dict, **kwargs: Any) -> None:
+        # Whether tweet_url links to a post, and to this one, is checked by the captures service.
+        if data.get("kind") != "follow" and not data.get("tweet_id") and not data.get("tweet_url"):
+            raise ValidationError("Give the post's id (or tweet_url) for this kind.", "tweet_id")
+
+
+class CaptureUndoSchema(InputSchema):
+    handle = Handle()
+    x_id = XUserId()
+    kind = fields.String(required=True, validate=validate.OneOf(CAPTURE_KINDS))
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+    tweet_id = TweetId()
+
+    @validates_schema
+    def _needs_identity_and_post(self, data: dict, **kwargs: Any) -> None:
+        if not data.get("handle") and not data.get("x_id"):
+            raise ValidationError("Give a handle or an X user id.", "handle")
+        if data.get("kind") != "follow" and not data.get("tweet_id"):
+            raise ValidationError("Give the post's id for this kind.", "tweet_id")
+
+
+class CapturedPersonSchema(Schema):
+    id = fields.Integer()
+    handle = fields.String(allow_none=True)
+    x_id = XUserId(allow_none=True)
+    display_name = fields.String()
+    stage = fields.String()
+    stage_name = fields.String(allow_none=True)
+    next_step = fields.String(allow_none=True)
+    suggestion = fields.Nested(SuggestionSchema, allow_none=True)
+
+
+class CaptureSchema(Schema):
+    recorded = fields.Boolean()
+    reason = fields.String(metadata={"description": "Why nothing was recorded: not_tracked."})
+    created = fields.Boolean(metadata={"description": "The person was new, and is now tracked."})
+    duplicate = fields.Boolean(metadata={"description": "The action was recorded already."})
+    interaction = fields.Nested(InteractionSchema)
+    person = fields.Nested(CapturedPersonSchema)
+
+
+class RemovedSchema(Schema):
+    removed = fields.Integer()
+
+
+class PostSeenSchema(InputSchema):
+    handle = Handle()
+    x_id = XUserId()
+    at = UTCDateTime(required=True)
+
+    @validates_schema
+    def _needs_identity(self, data: dict, **kwargs: Any) -> None:
+        if not data.get("handle") and not data.get("x_id"):
+            raise ValidationError("Give a handle or an X user id.", "handle")
+
+
+class PostsSeenInSchema(InputSchema):
+    posts = fields.List(
+        fields.Nested(PostSeenSchema), required=True, validate=validate.Length(max=MAX_BATCH)
+    )
+
+
+class UpdatedSchema(Schema):
+    updated = fields.Integer()
+
+
+class SettingsSchema(Schema):
+    auto_advance = fields.Boolean(
+        metadata={"description": "Apply stage suggestions at once instead of asking."}
+    )
+
+
+class SettingsPatchSchema(InputSchema):
+    auto_advance = fields.Boolean()
+
+
+class NoQuerySchema(InputSchema):
+    """For an endpoint without query parameters: any given is refused by name."""
+
+
+class FollowUpQuerySchema(InputSchema):
+    list = fields.String(validate=validate.Length(min=1, max=60))
+    within_days = fields.Integer(load_default=0, validate=validate.Range(0, 365))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**9))
+
+
+class FollowUpPersonSchema(Schema):
+    id = fields.Integer()
+    handle = fields.String(allow_none=True)
+    x_id = XUserId(allow_none=True)
+    display_name = fields.String()
+    stage = fields.String()
+    stage_name = fields.String(allow_none=True)
+    tier = fields.String(allow_none=True)
+    followers_count = fields.Integer(allow_none=True)
+
+
+class FollowUpSchema(Schema):
+    person = fields.Nested(FollowUpPersonSchema)
+    lists = fields.List(fields.String())
+    cadence_days = fields.Integer()
+    due_at = UTCDateTime()
+    overdue_days = fields.Integer()
+    next_step = fields.String(allow_none=True)
+    last_outbound_at = UTCDateTime(allow_none=True)
+    snoozed_until = UTCDateTime(allow_none=True)
+    done_at = UTCDateTime(allow_none=True)
+
+
+class FollowUpPageSchema(Schema):
+    count = fields.Integer(metadata={"description": "How many are due by the end of today."})
+    total = fields.Integer(metadata={"description": "How many match the query, for paging."})
+    items = fields.List(fields.Nested(FollowUpSchema))
+
+
+class FollowUpCountSchema(Schema):
+    due = fields.Integer()
+
+
+class SnoozeInSchema(InputSchema):
+    until = UTCDateTime()
+    days = fields.Integer(strict=True, validate=validate.Range(1, 365))
+
+    @validates_schema
+    def _one_of(self, data: dict, **kwargs: Any) -> None:
+        if ("until" in data) == ("days" in data):
+            raise ValidationError("Give either until or days.", "until")
+
+
+class DoneInSchema(InputSchema):
+    note = _text(20_000)
+
+
+CLEANUP_REASONS: tuple[str, ...] = (
+    "no_post_seen",
+    "no_follow_back",
+    "flagged_sells_followers",
+    "flagged_never_posts",
+    "flagged_no_follow_back",
+)
+
+
+class CleanupQuerySchema(PageQuerySchema):
+    reason = fields.String(validate=validate.OneOf(CLEANUP_REASONS))
+
+
+class CleanupReasonSchema(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class CleanupPersonSchema(FollowUpPersonSchema):
+    lists = fields.List(fields.String())
+    follows_you = fields.Boolean(allow_none=True)
+    you_follow = fields.Boolean(allow_none=True)
+    last_post_seen_at = UTCDateTime(allow_none=True)
+
+
+class CleanupItemSchema(Schema):
+    person = fields.Nested(CleanupPersonSchema)
+    reasons = fields.List(fields.Nested(CleanupReasonSchema))
+
+
+class CleanupPageSchema(Schema):
+    items = fields.List(fields.Nested(CleanupItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 # ---- export and import --------------------------------------------------------------------------

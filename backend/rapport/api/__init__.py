@@ -45,3 +45,12 @@ def register_blueprints(api: Api) -> None:
 
     for module in (health, people, notes, interactions, stages, lists, tags, annotations, transfer):
         api.register_blueprint(module.bp)
+    register_engine_blueprints(api)
+
+
+def register_engine_blueprints(api: Api) -> None:
+    """The relationship engine: captures, suggestions, settings, follow-ups, clean-up."""
+    from . import captures, cleanup, followups, settings, suggestions
+
+    for module in (captures, suggestions, settings, followups, cleanup):
+        api.register_blueprint(module.bp)

@@ -34,7 +34,7 @@ class Annotations(MethodView):
     @bp.arguments(AnnotationsInSchema)
     @bp.response(200, AnnotationsSchema)
     def post(self, data: dict) -> Response:
-        """Stage, tier, followers, lists, tags, note excerpt, last interaction, 30-day count and
-        next step for each known person among the handles and ids given."""
+        """Stage, tier, followers, lists, tags, note excerpt, last interaction, 30-day count, next
+        step and stage suggestion for each known person among the handles and ids given."""
         found = annotate(data["handles"], data["ids"], thresholds())
         return jsonify({"annotations": found})

@@ -1,8 +1,9 @@
 """Annotations: everything the extension shows next to up to 200 people, in a few indexed reads.
 
 This is the one call the extension makes per screenful, so it reads only summaries: the person
-rows (with their last interaction kept up to date on write), their lists and tags, their latest note
-and a count of interactions in the last 30 days, each as one query over the batch.
+rows (with their last interaction and stage suggestion kept up to date on write), their lists and
+tags, their latest note and a count of interactions in the last 30 days, each as one query over the
+batch.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def annotate(
     columns = (
         "p.id, p.x_id, p.handle, p.display_name, p.followers_count, p.stage, "
         "p.last_interaction_at, p.last_interaction_kind, p.follows_you, p.you_follow, "
-        "s.name, s.next_step"
+        "s.name, s.next_step, p.suggested_stage, p.suggestion_reason"
     )
     if handles:
         found = cursor(
@@ -130,6 +131,8 @@ def annotate(
             you_follow,
             stage_name,
             next_step,
+            suggested_stage,
+            suggestion_reason,
         ) = row
         note = notes.get(pid)
         if note is not None and len(note) > NOTE_EXCERPT:
@@ -152,6 +155,8 @@ def annotate(
             ),
             "interactions_30d": recent.get(pid, 0),
             "next_step": next_step or None,
+            "suggested_stage": suggested_stage,
+            "suggestion_reason": suggestion_reason,
         }
         for key in asked_by[pid]:
             answer[key] = item

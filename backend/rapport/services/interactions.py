@@ -1,8 +1,9 @@
 """The contact history: recording interactions once each, and keeping each person's summary.
 
 Every interaction has a dedupe key, so the extension, the X API sync and the archive import can all
-report the same event without doubling it. A person's last interaction (time and kind) is kept on
-the person row, updated with every write, so lookups never scan the history.
+report the same event without doubling it. A person's last interaction (time and kind) and last
+outbound one (the follow-up rhythm's clock) are kept on the person row, updated with every write,
+so lookups never scan the history. Every write brings the person's stage suggestion up to date.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from peewee import IntegrityError
 
-from ..db import write_transaction
+from ..db import database, write_transaction
 from ..models import Interaction, Person, utcnow
 from ..problems import NotFoundError
 from ..schemas import MAX_ROW_ID
+from . import suggestions
 
 STATUS_ID = re.compile(r"/status(?:es)?/(\d{1,25})")
 
@@ -72,6 +74,7 @@ def record(person: Person, data: Mapping[str, Any]) -> tuple[Interaction, bool]:
         except IntegrityError:
             return _stored(person, key), False
         _note_latest(person, interaction)
+        suggestions.refresh(person)
     return interaction, True
 
 
@@ -93,19 +96,35 @@ def _note_latest(person: Person, interaction: Interaction) -> None:
     if changed:
         person.last_interaction_at = at
         person.last_interaction_kind = interaction.kind
+    if interaction.direction == "outbound":
+        changed = database.execute_sql(
+            "UPDATE person SET last_outbound_at = ? WHERE id = ? "
+            "AND (last_outbound_at IS NULL OR last_outbound_at <= ?)",
+            (at.isoformat(sep=" "), person.id, at.isoformat(sep=" ")),
+        ).rowcount
+        if changed:
+            person.last_outbound_at = at
 
 
 def refresh_summary(person_id: int) -> None:
-    """Recompute a person's last interaction from their history (after an edit or a delete)."""
+    """Recompute a person's last interaction and last outbound one from their history (after an
+    edit or a delete)."""
     latest = (
         Interaction.select(Interaction.happened_at, Interaction.kind)
         .where(Interaction.person == person_id)
         .order_by(Interaction.happened_at.desc(), Interaction.id.desc())
         .first()
     )
+    outbound = (
+        Interaction.select(Interaction.happened_at)
+        .where((Interaction.person == person_id) & (Interaction.direction == "outbound"))
+        .order_by(Interaction.happened_at.desc())
+        .first()
+    )
     Person.update(
         last_interaction_at=latest.happened_at if latest else None,
         last_interaction_kind=latest.kind if latest else None,
+        last_outbound_at=outbound.happened_at if outbound else None,
     ).where(Person.id == person_id).execute()
 
 
@@ -127,6 +146,7 @@ def edit(interaction: Interaction, data: Mapping[str, Any]) -> Interaction:
                 setattr(interaction, name, data[name] if data[name] is not None else "")
         interaction.save()
         refresh_summary(interaction.person_id)
+        suggestions.refresh(interaction.person_id)
     return interaction
 
 
@@ -134,6 +154,7 @@ def delete(interaction: Interaction) -> None:
     with write_transaction():
         interaction.delete_instance()
         refresh_summary(interaction.person_id)
+        suggestions.refresh(interaction.person_id)
 
 
 def page(person: Person, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,10 @@ def merge_into(keep: Person, gone: Person, now: datetime) -> None:
                 setattr(keep, name, getattr(gone, name))
         for name in FLAG_FIELDS:
             setattr(keep, name, getattr(keep, name) or getattr(gone, name))
+        if keep.follows_you and gone.follows_you and gone.follows_you_since is not None:
+            keep.follows_you_since = min(keep.follows_you_since or now, gone.follows_you_since)
+        seen = [at for at in (keep.last_post_seen_at, gone.last_post_seen_at) if at is not None]
+        keep.last_post_seen_at = max(seen) if seen else None
         keep.first_seen = min(keep.first_seen, gone.first_seen)
         keep.created_at = min(keep.created_at, gone.created_at)
         if _position(gone.stage_id) > _position(keep.stage_id):
@@ -75,6 +79,7 @@ def merge_into(keep: Person, gone: Person, now: datetime) -> None:
         fresh = Person.get_by_id(keep.id)
         keep.last_interaction_at = fresh.last_interaction_at
         keep.last_interaction_kind = fresh.last_interaction_kind
+        keep.last_outbound_at = fresh.last_outbound_at
 
 
 def _position(slug: str) -> int:

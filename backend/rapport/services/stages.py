@@ -1,4 +1,8 @@
-"""Stages of the relationship pipeline: their configuration and each person's moves between them."""
+"""Stages of the relationship pipeline: their configuration and each person's moves between them.
+
+A move, and any change to the pipeline's stages, brings stage suggestions up to date
+(`suggestions`): what is suggested depends on where the person is and on the stages' order.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from peewee import fn
 from ..db import write_transaction
 from ..models import Person, Stage, StageChange, utcnow
 from ..problems import ConflictError, InvalidError, NotFoundError
+from . import suggestions
 
 
 def check_stage(slug: str) -> Stage:
@@ -32,6 +37,7 @@ def change_stage(
     """Move `person` to stage `slug`, keeping the move in the history; None if already there.
 
     The move is dated `changed_at` (default: now); the person's record changes `now` either way.
+    Their stage suggestion is recomputed from the new stage.
     """
     now = now or utcnow()
     with write_transaction():
@@ -54,6 +60,7 @@ def change_stage(
         person.stage = slug
         person.updated_at = now
         person.save(only=[Person.stage, Person.updated_at])
+        suggestions.refresh(person, now=now)
     return change
 
 
@@ -125,6 +132,7 @@ def create_stage(data: Mapping[str, Any]) -> Stage:
             next_step=data.get("next_step", ""),
         )
         _place(data["slug"], data.get("position"))
+        suggestions.refresh_many()
         return Stage.get_by_id(data["slug"])
 
 
@@ -136,6 +144,7 @@ def update_stage(stage: Stage, data: Mapping[str, Any]) -> Stage:
         stage.save()
         if "position" in data:
             _place(stage.slug, data["position"])
+            suggestions.refresh_many()
     return Stage.get_by_id(stage.slug)
 
 
@@ -149,3 +158,4 @@ def delete_stage(stage: Stage) -> None:
             raise ConflictError("The 'stranger' stage is where new people start; keep it.")
         stage.delete_instance()
         _renumber(_in_order())
+        suggestions.refresh_many()

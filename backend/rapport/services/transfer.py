@@ -47,6 +47,7 @@ from ..schemas import (
     ExportDocumentSchema,
     flat_messages,
 )
+from . import suggestions
 from .tags import MAX_TAG_LENGTH
 
 PERSON_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
@@ -346,6 +347,21 @@ def import_document(document: Any) -> dict[str, int]:
         return _Merge(data).run()
 
 
+def _refresh_engine(person_ids: list[int]) -> None:
+    """Bring what the relationship engine keeps on the people imported up to date: when those who
+    follow the user were first seen doing so (their last-seen time, for want of better), and
+    their stage suggestions."""
+    for chunk in chunked(sorted(set(person_ids)), ID_CHUNK):
+        marks = ", ".join("?" * len(chunk))
+        database.execute_sql(
+            "UPDATE person SET follows_you_since = CASE WHEN follows_you = 1 "
+            "THEN COALESCE(follows_you_since, last_seen) END "
+            f"WHERE id IN ({marks})",
+            chunk,
+        )
+    suggestions.refresh_many(person_ids)
+
+
 def _insert(
     model: type[Model], names: Sequence[str], rows: list[tuple], *, skip_repeats: bool = False
 ) -> int:
@@ -386,7 +402,9 @@ UPDATE person SET
   last_interaction_at = (SELECT i.happened_at FROM interaction i WHERE i.person_id = person.id
                          ORDER BY i.happened_at DESC, i.id DESC LIMIT 1),
   last_interaction_kind = (SELECT i.kind FROM interaction i WHERE i.person_id = person.id
-                           ORDER BY i.happened_at DESC, i.id DESC LIMIT 1)
+                           ORDER BY i.happened_at DESC, i.id DESC LIMIT 1),
+  last_outbound_at = (SELECT MAX(i.happened_at) FROM interaction i
+                      WHERE i.person_id = person.id AND i.direction = 'outbound')
 WHERE id IN ({marks})
 """
 
@@ -423,6 +441,7 @@ class _Merge:
         self._merge_notes(ids, matched)
         self._merge_stage_history(ids, matched)
         self._merge_interactions(ids)
+        _refresh_engine(ids)
         return self.summary
 
     # -- references, stages, lists
