@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import migrations
     from .api import register_blueprints
     from .config import load_config
+    from .dashboard import register as register_dashboard
     from .db import database, open_database
     from .errors import RapportApi, install_error_handlers
     from .security import install_guards
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = RapportApi(app)
     register_blueprints(api)
+    register_dashboard(app, api)  # pages at /, its session key, sign-in links
     install_error_handlers(app)
     install_guards(app)
 

@@ -162,6 +162,83 @@ def token(rotate: bool) -> None:
         click.echo(ensure_token(home)[0])
 
 
+@main.command("open")
+@click.argument("path", required=False, default="/people")
+@click.option("--no-browser", is_flag=True, help="Print the link instead of opening it.")
+@click.option("--port", "-p", type=int, default=None, help="Port of the running server.")
+def open_command(path: str, no_browser: bool, port: int | None) -> None:
+    """Open the dashboard (at PATH, say /people/ada) in your browser, already signed in.
+
+    Asks the running server for a one-time sign-in link, good for two minutes.
+    """
+    import webbrowser
+
+    settings = _settings(PORT=port)
+    url = _signin_link(settings, path if path.startswith("/") else f"/{path}")
+    if no_browser:
+        click.echo(url)
+        return
+    if webbrowser.open(url):
+        click.echo("Opened the dashboard in your browser.", err=True)
+    else:
+        click.echo(
+            f"No browser could be started; open this link (good once, for 2 minutes):\n{url}"
+        )
+
+
+def _signin_link(settings: dict[str, Any], path: str) -> str:
+    """A one-time sign-in link from the running server (POST /api/dashboard/link)."""
+    import http.client
+
+    from .pairing import read_token
+
+    host, port = bind_address(settings["HOST"]), settings["PORT"]
+    shown = f"[{host}]" if ":" in host else host
+    token = settings["TOKEN"] or read_token(settings["HOME"])
+    if not token:
+        raise click.ClickException(
+            f"No pairing token in {settings['HOME']}: is Rapport set up there? "
+            "Start it with 'rapport serve'."
+        )
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.request(
+            "POST",
+            "/api/dashboard/link",
+            body=json.dumps({"next": path}),
+            headers={
+                "Host": f"{shown}:{port}",
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+            },
+        )
+        response = connection.getresponse()
+        body = json.loads(response.read() or b"{}")
+    except (OSError, http.client.HTTPException) as error:
+        raise click.ClickException(
+            f"Rapport is not running on http://{shown}:{port} ({error}). "
+            "Start it with 'rapport serve' (or give its --port)."
+        ) from error
+    except ValueError as error:
+        raise click.ClickException(
+            f"Something else answers on http://{shown}:{port}: is it Rapport?"
+        ) from error
+    finally:
+        connection.close()
+    if response.status == 200 and isinstance(body, dict) and "url" in body:
+        return body["url"]
+    problem = body.get("error", {}) if isinstance(body, dict) else {}
+    if response.status == 401:
+        raise click.ClickException(
+            f"The server on port {port} does not take the token in {settings['HOME']}: "
+            "is it using another data folder?"
+        )
+    fields = "; ".join(" ".join(texts) for texts in problem.get("fields", {}).values())
+    raise click.ClickException(
+        f"{problem.get('message') or f'The server answered {response.status}.'} {fields}".strip()
+    )
+
+
 @main.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 def export_command(file: str) -> None:

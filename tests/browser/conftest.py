@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from ..helpers import RunningServer, start_server
 from . import xpages
@@ -111,6 +111,16 @@ def playwright() -> Iterator[Playwright]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def plain_chromium(playwright: Playwright, chromium: Path) -> Iterator[Browser]:
+    """Chromium without the extension (headless): the dashboard is a set of ordinary pages."""
+    launched = playwright.chromium.launch(
+        executable_path=str(chromium), headless=True, args=QUIET_FLAGS
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="module")

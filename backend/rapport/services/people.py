@@ -1,5 +1,8 @@
 """People: finding them by handle or id, creating and updating them from profile snapshots,
 following renames, listing them with filters, and turning them into API answers.
+
+Every create or update brings the person's stage suggestion up to date (whether they follow the
+user is evidence); when they are first seen following the user is kept in `follows_you_since`.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from peewee import fn
+from peewee import SQL, Cast, ModelSelect, NodeList, Tuple, fn
 
 from ..db import casefold, write_transaction
 from ..models import (
@@ -28,7 +31,7 @@ from ..models import (
 )
 from ..problems import InvalidError, NotFoundError
 from ..schemas import HANDLE_RE, X_ID_RE
-from . import tiers
+from . import balance, suggestions, tiers
 from .merge import merge_into
 from .stages import change_stage, check_stage
 from .tags import set_tags, tidy_tag
@@ -117,7 +120,7 @@ def _rename(person: Person, handle: str, now: datetime) -> None:
     person.handle = handle
 
 
-def _apply_profile(person: Person, data: Mapping[str, Any]) -> None:
+def _apply_profile(person: Person, data: Mapping[str, Any], now: datetime) -> None:
     """Copy the profile fields present in `data`; a null clears the field."""
     for name in PROFILE_FIELDS:
         if name in data:
@@ -127,6 +130,16 @@ def _apply_profile(person: Person, data: Mapping[str, Any]) -> None:
                 name,
                 ("" if name in TEXT_PROFILE_FIELDS else None) if value is None else value,
             )
+    note_follows_you(person, now)
+
+
+def note_follows_you(person: Person, now: datetime) -> None:
+    """Keep when they were first seen following the user (cleared while they do not)."""
+    if person.follows_you is True:
+        if person.follows_you_since is None:
+            person.follows_you_since = now
+    else:
+        person.follows_you_since = None
 
 
 def upsert_snapshot(
@@ -166,7 +179,7 @@ def upsert_snapshot(
                 person.x_id = x_id
             if handle:
                 _rename(person, handle, now)
-        _apply_profile(person, data)
+        _apply_profile(person, data, now)
         person.last_seen = now
         person.updated_at = now
         person.save()
@@ -181,6 +194,7 @@ def upsert_snapshot(
             )
         elif data.get("stage") and data["stage"] != person.stage_id:
             change_stage(person, data["stage"], cause="", source=source, now=now)
+        suggestions.refresh(person, now=now)
     return person, created
 
 
@@ -196,7 +210,7 @@ def update(person: Person, data: Mapping[str, Any], *, now: datetime | None = No
             person.x_id = data["x_id"]
         if "handle" in data:
             _rename(person, data["handle"], now)
-        _apply_profile(person, data)
+        _apply_profile(person, data, now)
         for name in FLAG_FIELDS:
             if name in data:
                 setattr(person, name, data[name])
@@ -208,6 +222,7 @@ def update(person: Person, data: Mapping[str, Any], *, now: datetime | None = No
             )
         if "tags" in data:
             set_tags(person, data["tags"])
+        suggestions.refresh(person, now=now)
     return person
 
 
@@ -275,20 +290,39 @@ def earlier_handles_by_person(ids: Iterable[int]) -> dict[int, list[str]]:
     return found
 
 
-def describe_many(people: list[Person], thresholds: Mapping[str, int]) -> list[dict[str, Any]]:
-    """API answers for several people, with their lists, tags and earlier handles."""
+def describe_many(
+    people: list[Person], thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """API answers for several people, with their lists, tags, earlier handles, stage suggestion,
+    next step and balance."""
     ids = [p.id for p in people]
     lists = lists_by_person(ids)
     tags = tags_by_person(ids)
     earlier = earlier_handles_by_person(ids)
+    balances = balance.balances(ids, now=now)
+    stages = {slug: (name, step) for slug, name, step in _stage_texts()}
     return [
-        _describe(p, thresholds, lists.get(p.id, []), tags.get(p.id, []), earlier.get(p.id, []))
+        _describe(
+            p,
+            thresholds,
+            lists.get(p.id, []),
+            tags.get(p.id, []),
+            earlier.get(p.id, []),
+            stages,
+            balances[p.id],
+        )
         for p in people
     ]
 
 
-def describe(person: Person, thresholds: Mapping[str, int]) -> dict[str, Any]:
-    return describe_many([person], thresholds)[0]
+def _stage_texts() -> list[tuple[str, str, str]]:
+    return list(Stage.select(Stage.slug, Stage.name, Stage.next_step).tuples())
+
+
+def describe(
+    person: Person, thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> dict[str, Any]:
+    return describe_many([person], thresholds, now=now)[0]
 
 
 def _describe(
@@ -297,10 +331,13 @@ def _describe(
     lists: list[str],
     tags: list[str],
     earlier: list[str],
+    stages: Mapping[str, tuple[str, str]],
+    balance_: dict[str, Any],
 ) -> dict[str, Any]:
     last = None
     if person.last_interaction_at is not None:
         last = {"kind": person.last_interaction_kind, "at": person.last_interaction_at}
+    names = {slug: name for slug, (name, _) in stages.items()}
     return {
         "id": person.id,
         "x_id": person.x_id,
@@ -315,10 +352,15 @@ def _describe(
         "you_follow": person.you_follow,
         "avatar_url": person.avatar_url,
         "stage": person.stage_id,
+        "stage_name": names.get(person.stage_id),
+        "next_step": stages.get(person.stage_id, ("", ""))[1] or None,
+        "suggestion": suggestions.describe(person, names),
+        "balance": balance_,
         "sells_followers": person.sells_followers,
         "never_posts": person.never_posts,
         "no_follow_back": person.no_follow_back,
         "last_interaction": last,
+        "last_post_seen_at": person.last_post_seen_at,
         "lists": lists,
         "tags": tags,
         "x_url": x_url(person),
@@ -349,11 +391,25 @@ _SORTS = {
 }
 
 
-def search(
+def _contains(column: Any, needle: str) -> Any:
+    """`column` holds `needle` (already case-folded), in any letter case.
+
+    Text that is all ASCII is matched by SQLite's LIKE, which ignores ASCII letter case and runs
+    at C speed; only text with other characters goes through Python's case folding. Both agree
+    on ASCII text, so a search over 100,000 people stays fast without changing what it finds.
+    """
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = NodeList((column, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
+    not_ascii = fn.length(column) != fn.length(Cast(column, "BLOB"))
+    return like | (not_ascii & (fn.instr(fn.casefold(column), needle) > 0))
+
+
+def filtered(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
-) -> dict[str, Any]:
-    """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
-    query = Person.select(Person).join(Stage)
+) -> ModelSelect:
+    """The people matching the filters in `params` (see PeopleQuerySchema), unordered and without
+    the join to their stage that only the sort by stage needs (see `_sorted_on`)."""
+    query = Person.select(Person)
     if params.get("stage"):
         query = query.where(Person.stage == params["stage"])
     if params.get("tier"):
@@ -385,18 +441,27 @@ def search(
     if params.get("q"):
         needle = casefold(params["q"].strip().removeprefix("@"))
         query = query.where(
-            (fn.instr(fn.casefold(Person.handle), needle) > 0)
-            | (fn.instr(fn.casefold(Person.display_name), needle) > 0)
-            | (fn.instr(fn.casefold(Person.bio), needle) > 0)
+            _contains(Person.handle, needle)
+            | _contains(Person.display_name, needle)
+            | _contains(Person.bio, needle)
         )
     if params.get("inactive_days") is not None:
         since = (now or utcnow()) - timedelta(days=params["inactive_days"])
         query = query.where(
             Person.last_interaction_at.is_null() | (Person.last_interaction_at < since)
         )
+    return query
+
+
+def search(
+    params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
+    query = filtered(params, thresholds, now=now)
     sort = params.get("sort") or "-last_interaction"
     descending = sort.startswith("-")
     column = _SORTS[sort.lstrip("-")]
+    query = _sorted_on(query, column)
     ordering = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
     query = query.order_by(ordering, Person.id.desc() if descending else Person.id)
     page, per_page = params.get("page", 1), params.get("per_page", 50)
@@ -408,6 +473,93 @@ def search(
         "page": page,
         "per_page": per_page,
     }
+
+
+def search_keyset(
+    params: Mapping[str, Any],
+    thresholds: Mapping[str, int],
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The page of people just after the person `after` (or just before `before`) in the order
+    of `params["sort"]`, filtered like `search`; the first page without either.
+
+    Keyset paging: each page starts from a place in an index instead of counting past the
+    earlier pages, so the last page of 100,000 people comes as fast as the first. The answer's
+    `next` and `previous` are the ids to page on from (None at either end).
+    """
+    sort = params.get("sort") or "-last_interaction"
+    column = _SORTS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    base = _sorted_on(filtered(params, thresholds, now=now), column)
+    per_page = params.get("per_page", 50)
+    anchor_id = before if before is not None else after
+    anchor = None  # the anchor person's sort value and id; someone since deleted: none
+    if anchor_id is not None:
+        value = _sorted_on(Person.select(column), column).where(Person.id == anchor_id)
+        row = value.tuples().first()
+        anchor = None if row is None else (row[0], anchor_id)
+    forward = before is None or anchor is None
+    found = _walk(base, column, descending, anchor, forward, per_page + 1)
+    more = len(found) > per_page  # one beyond the page: there is another page that way
+    found = found[:per_page]
+    if forward:
+        has_previous, has_next = anchor is not None, more
+    else:
+        found.reverse()
+        has_previous, has_next = more, True
+    return {
+        "items": describe_many(found, thresholds),
+        "total": base.count(),
+        "per_page": per_page,
+        "previous": found[0].id if found and has_previous else None,
+        "next": found[-1].id if found and has_next else None,
+    }
+
+
+def _sorted_on(query: ModelSelect, column: Any) -> ModelSelect:
+    """`query` with the join its sort `column` needs (a stage's position is on the stage)."""
+    return query.join(Stage) if column is Stage.position else query
+
+
+def _walk(
+    base: ModelSelect,
+    column: Any,
+    descending: bool,
+    anchor: tuple[Any, int] | None,
+    forward: bool,
+    limit: int,
+) -> list[Person]:
+    """Up to `limit` people from `base` beyond `anchor` (a sort value and an id), walking the
+    sort order forwards or backwards.
+
+    The order has two parts, each read through an index: people with a value, by value and id,
+    then people without one (they come last either way), by id.
+    """
+    down = descending == forward  # walking towards smaller values
+    valued = base.where(column.is_null(False))
+    unvalued = base.where(column.is_null())
+    if anchor is not None and anchor[0] is not None:
+        edge = Tuple(column, Person.id) < anchor if down else Tuple(column, Person.id) > anchor
+        valued = valued.where(edge)
+    if anchor is not None and anchor[0] is None:
+        unvalued = unvalued.where(Person.id < anchor[1] if down else Person.id > anchor[1])
+        if forward:
+            valued = None  # every valued person comes before the anchor
+    elif anchor is not None and not forward:
+        unvalued = None  # walking back from a valued person never reaches the unvalued
+    by_value = (column.desc(), Person.id.desc()) if down else (column.asc(), Person.id.asc())
+    by_id = Person.id.desc() if down else Person.id.asc()
+    parts = [(valued, by_value), (unvalued, (by_id,))]
+    if not forward:
+        parts.reverse()
+    found: list[Person] = []
+    for query, order in parts:
+        if query is not None and len(found) < limit:
+            found += list(query.order_by(*order).limit(limit - len(found)))
+    return found
 
 
 def count_people() -> int:
