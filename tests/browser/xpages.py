@@ -5,7 +5,14 @@ header[role=banner], main[role=main], primaryColumn, sidebarColumn and the #laye
 atomic css-*/r-* classes, random id__ ids, deep anonymous nesting, data-testid names, localised
 and abbreviated counts, a JSON-LD ProfilePage block, and the dynamics (see fixtures/x-runtime.js):
 the profile header rendered after the title, virtualised timeline rows re-used for other content,
-hover cards added to #layers in two steps.
+hover cards added to #layers in two steps, and the answers to the user's actions (likes, reposts,
+replies, quotes, follows, deleting your own posts).
+
+The signed-in account is `Site.own` (@rapport_me). A test puts its own posts in a timeline with
+`site.own_post(text, reply_to=(someone,))` (in `site.timeline`, `site.posts[handle]` or
+`site.notifications`), and chooses what /notifications and /notifications/mentions show with
+`site.notifications` (tweet rows: replies to and mentions of `own`; `Notice`s: grouped likes,
+reposts, follows).
 
 Tweets are built from templates derived from real captured tweets (fixtures/tweet.html and its
 siblings, see fixtures/PROVENANCE.txt); everything else is written here from the same markup
@@ -44,6 +51,24 @@ RESERVED = {
     "privacy",
 }
 BLUE = "rgb(29, 155, 240)"
+PINK = "rgb(249, 24, 128)"  # a liked post's heart
+GREEN = "rgb(0, 186, 124)"  # a reposted post's arrows
+RED = "rgb(244, 33, 46)"  # destructive menu items and buttons (Delete)
+HEART = (
+    "M16.697 5.5c-1.222-.06-2.679.51-3.89 2.16l-.805 1.09-.806-1.09C9.984 6.01 8.526 5.44 7.304 "
+    "5.5c-1.243.07-2.349.78-2.91 1.91-.552 1.12-.633 2.78.479 4.82 1.074 1.97 3.257 4.27 7.129 "
+    "6.61 3.87-2.34 6.052-4.64 7.126-6.61 1.111-2.04 1.03-3.7.477-4.82-.561-1.13-1.666-1.84-2.908"
+    "-1.91zm4.187 7.69c-1.351 2.48-4.001 5.12-8.379 7.67l-.503.3-.504-.3c-4.379-2.55-7.029-5.19-"
+    "8.382-7.67-1.36-2.5-1.41-4.86-.514-6.67.887-1.79 2.647-2.91 4.601-3.01 1.651-.09 3.368.56 "
+    "4.798 2.01 1.429-1.45 3.146-2.1 4.796-2.01 1.954.1 3.714 1.22 4.601 3.01.896 1.81.846 4.17-"
+    ".514 6.67z"
+)
+HEART_FILLED = (
+    "M20.884 13.19c-1.351 2.48-4.001 5.12-8.379 7.67l-.503.3-.504-.3c-4.379-2.55-7.029-5.19-8.382"
+    "-7.67-1.36-2.5-1.41-4.86-.514-6.67.887-1.79 2.647-2.91 4.601-3.01 1.651-.09 3.368.56 4.798 "
+    "2.01 1.429-1.45 3.146-2.1 4.796-2.01 1.954.1 3.714 1.22 4.601 3.01.896 1.81.846 4.17-.514 "
+    "6.67z"
+)
 
 
 @dataclass(frozen=True)
@@ -330,7 +355,8 @@ class Tweet:
     minutes_ago: int = 90
     lang: str = "en"
     counts: tuple[int, int, int, int, int] = (3, 12, 80, 4, 5_400)
-    liked: bool = False
+    liked: bool = False  # by the signed-in user: the row renders "unlike", pink
+    retweeted: bool = False  # by the signed-in user: the row renders "unretweet", green
 
     @property
     def handles(self) -> set[str]:
@@ -503,6 +529,12 @@ def tweet_html(tweet: Tweet, theme: Theme) -> str:
         likes_abbr=abbreviate(likes) if likes else "",
         views_abbr=abbreviate(views) if views else "",
         like_testid="unlike" if tweet.liked else "like",
+        like_word="Liked" if tweet.liked else "Like",
+        like_color=PINK if tweet.liked else theme.fg2,
+        like_path=HEART_FILLED if tweet.liked else HEART,
+        retweet_testid="unretweet" if tweet.retweeted else "retweet",
+        retweet_word="Reposted" if tweet.retweeted else "Repost",
+        retweet_color=GREEN if tweet.retweeted else theme.fg2,
         fg=theme.fg,
         fg2=theme.fg2,
         bg=theme.bg,
@@ -1088,6 +1120,150 @@ def profile_tweets(acc: Account) -> list[Tweet]:
     ]
 
 
+# ----------------------------------------------------------------------------- notifications
+
+RETWEET_ICON = (
+    "M4.5 3.88l4.432 4.14-1.364 1.46L5.5 7.55V16c0 1.1.896 2 2 2H13v2H7.5c-2.209 0-4-1.79-4-4V7.55"
+    "L1.432 9.48.068 8.02 4.5 3.88zM16.5 6H11V4h5.5c2.209 0 4 1.79 4 4v8.45l2.068-1.93 1.364 1.46-"
+    "4.432 4.14-4.432-4.14 1.364-1.46 2.068 1.93V8c0-1.1-.896-2-2-2z"
+)
+PERSON_ICON = (
+    "M17.863 13.44c1.477 1.58 2.366 3.8 2.632 6.46l.11 1.1H3.395l.11-1.1c.266-2.66 1.155-4.88 "
+    "2.632-6.46C7.627 11.85 9.648 11 12 11s4.373.85 5.863 2.44zM12 2C9.791 2 8 3.79 8 6s1.791 4 "
+    "4 4 4-1.79 4-4-1.791-4-4-4z"
+)
+GEAR_ICON = (
+    "M10.54 1.75h2.92l1.57 2.36c.11.17.32.25.53.21l2.53-.59 2.17 2.17-.58 2.54c-.05.2.04.41.21.53l"
+    "2.36 1.57v2.92l-2.36 1.57c-.17.12-.26.33-.21.53l.58 2.54-2.17 2.17-2.53-.59c-.21-.04-.42.04-"
+    ".53.21l-1.57 2.36h-2.92l-1.58-2.36c-.11-.17-.32-.25-.52-.21l-2.54.59-2.17-2.17.58-2.54c.05-.2"
+    "-.03-.41-.21-.53l-2.35-1.57v-2.92L4.1 8.97c.18-.12.26-.33.21-.53L3.73 5.9 5.9 3.73l2.54.59c.2"
+    ".04.41-.04.52-.21l1.58-2.36zM12 10.5c-.83 0-1.5.67-1.5 1.5s.67 1.5 1.5 1.5c.82 0 1.5-.67 1.5-"
+    "1.5s-.68-1.5-1.5-1.5zM8.5 12c0-1.93 1.56-3.5 3.5-3.5 1.93 0 3.5 1.57 3.5 3.5s-1.57 3.5-3.5 "
+    "3.5c-1.94 0-3.5-1.57-3.5-3.5z"
+)
+
+
+@dataclass
+class Notice:
+    """A notification that is not a post ("A and 2 others liked your post", "B followed you"),
+    rendered as X renders them: an article[data-testid=notification] row with a coloured icon, a
+    pile of avatars, a sentence and (for likes and reposts) your post's text, greyed. Replies and
+    mentions are not Notices: the notifications pages show them as ordinary tweet rows."""
+
+    kind: str  # "like", "repost" or "follow"
+    actors: tuple[Account, ...]
+    post: Tweet | None = None  # your post that was liked or reposted
+    minutes_ago: int = 30
+
+    @property
+    def handles(self) -> set[str]:
+        return {a.handle for a in self.actors}
+
+
+def notice_html(notice: Notice, theme: Theme) -> str:
+    """The content of one cellInnerDiv row on /notifications for a grouped notification."""
+    path, color = {
+        "like": (HEART_FILLED, PINK),
+        "repost": (RETWEET_ICON, GREEN),
+        "follow": (PERSON_ICON, BLUE),
+    }[notice.kind]
+    span = "css-1jxf684 r-bcqeeo r-1ttztb7 r-qvutc0 r-poiln3"
+
+    def name_link(acc: Account) -> str:
+        return (
+            f'<a href="/{acc.handle}" dir="ltr" role="link" class="{span} r-b88u0q r-1loqt21" '
+            f'style="color: {theme.fg};"><span class="{span}">{name_html(acc.name)}</span></a>'
+        )
+
+    actors = notice.actors
+    who = name_link(actors[0])
+    if len(actors) == 2:
+        who += f' <span class="{span}">and</span> {name_link(actors[1])}'
+    elif len(actors) > 2:
+        who += f' <span class="{span}">and {len(actors) - 1} others</span>'
+    what = "your reply" if notice.post and notice.post.reply_to else "your post"
+    verb = {"like": f"liked {what}", "repost": f"reposted {what}", "follow": "followed you"}[
+        notice.kind
+    ]
+    faces = "".join(
+        f'<div class="css-175oi2r r-1adg3ll r-1wron08">{avatar_html(a, 32, theme=theme)}</div>'
+        for a in actors[:8]
+    )
+    excerpt = (
+        f'<div class="css-175oi2r r-9aw3ui"><div dir="auto" lang="{notice.post.lang}" '
+        'class="css-146c3p1 r-8akbws r-krxsd3 r-dnmrzs r-1udh08x r-1udbk01 r-bcqeeo r-1ttztb7 '
+        'r-qvutc0 r-37j5jr r-a023e6 r-rjixqe r-16dba41 r-bnwqim" data-testid="tweetText" '
+        f'style="-webkit-line-clamp: 3; color: {theme.fg2};">{rich_text(notice.post.text)}</div></div>'
+        if notice.post and notice.post.text
+        else ""
+    )
+    return (
+        '<div class="css-175oi2r r-1igl3o0 r-qklmqi r-1adg3ll r-1ny4l3l"><div class="css-175oi2r">'
+        f'<article aria-labelledby="{rid()} {rid()}" role="article" tabindex="0" '
+        'class="css-175oi2r r-1loqt21 r-18u37iz r-1ny4l3l r-1udh08x r-o7ynqc r-6416eg" '
+        'data-testid="notification"><div class="css-175oi2r r-eqz5dr r-16y2uox r-1wbh5a2">'
+        '<div class="css-175oi2r r-16y2uox r-1wbh5a2 r-1ny4l3l"><div class="css-175oi2r r-18u37iz">'
+        '<div class="css-175oi2r r-18kxxzh r-1wron08 r-onrtq4 r-obd0qt r-1777fci"><svg '
+        'viewBox="0 0 24 24" aria-hidden="true" class="r-4qtqp9 r-yyyyoo r-dnmrzs r-bnwqim r-lrvibr '
+        f'r-m6rgpd r-yucp9h r-1janqcz" style="color: {color}; fill: {color}; width: 30px; height: '
+        f'30px;"><g><path d="{path}"></path></g></svg></div><div class="css-175oi2r r-1iusvr4 '
+        'r-16y2uox r-1777fci"><div class="css-175oi2r r-1awozwy r-18u37iz r-1wtj0ep"><div '
+        f'class="css-175oi2r r-18u37iz r-1w6e6rj">{faces}</div></div><div class="css-175oi2r '
+        'r-1habvwh r-9aw3ui"><div dir="ltr" class="css-146c3p1 r-bcqeeo r-1ttztb7 r-qvutc0 r-37j5jr '
+        f'r-a023e6 r-rjixqe r-16dba41" style="color: {theme.fg};"><span class="{span}">{who}</span> '
+        f'<span class="{span}">{verb}</span></div></div>{excerpt}</div></div></div></div>'
+        "</article></div></div>"
+    )
+
+
+def default_notifications(own: Account) -> list[Tweet | Notice]:
+    """What /notifications shows unless a test sets Site.notifications: replies to you, mentions
+    of you, and grouped likes, a repost and a follow."""
+    replier = account("nadia_replies", name="Nadia Ruiz")
+    mentioner = account("theo_mentions", name="Theo Marsh")
+    liked = Tweet(
+        status="1994100000000000001",
+        author=own,
+        text="Shipping contact history this week. Small tools win.",
+        minutes_ago=300,
+    )
+    return [
+        Tweet(
+            status="1994100000000000011",
+            author=replier,
+            kind="reply",
+            reply_to=(own,),
+            text="Congrats! Does it keep track of replies too?",
+            minutes_ago=12,
+            counts=(0, 0, 2, 0, 48),
+        ),
+        Notice(
+            "like",
+            (account("ines_likes"), account("marco_likes"), account("yara_likes")),
+            liked,
+            minutes_ago=20,
+        ),
+        Tweet(
+            status="1994100000000000012",
+            author=mentioner,
+            text=f"Great thread by @{own.handle} on keeping in touch without a spreadsheet",
+            minutes_ago=45,
+            counts=(1, 0, 5, 1, 230),
+        ),
+        Notice("follow", (account("femi_follows"),), minutes_ago=90),
+        Tweet(
+            status="1994100000000000013",
+            author=account("ivo_asks"),
+            kind="reply",
+            reply_to=(own, mentioner),
+            text="Following this. What about DMs?",
+            minutes_ago=130,
+            counts=(0, 0, 1, 0, 31),
+        ),
+        Notice("repost", (account("ines_likes"),), liked, minutes_ago=200),
+    ]
+
+
 # ----------------------------------------------------------------------------- the site
 
 
@@ -1103,12 +1279,44 @@ class Site:
     lists: dict[str, list[Account]] = field(default_factory=dict)
     who_to_follow: list[str] = field(default_factory=lambda: list(HOME_HANDLES[:3]))
     timeline: list[Tweet] = field(default_factory=home_tweets)
+    # /notifications (All): tweet rows (replies to and mentions of `own`) and grouped Notices;
+    # /notifications/mentions shows the tweets only. None: default_notifications(own).
+    notifications: list[Tweet | Notice] | None = None
+    # A profile's timeline (/<handle> and its tabs) instead of the generated profile_tweets().
+    posts: dict[str, list[Tweet]] = field(default_factory=dict)
+    toast_ms: int = 4_000  # how long a toast ("Your post was sent.") stays
     served: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.notifications is None:
+            self.notifications = default_notifications(self.own)
 
     def add(self, acc: Account, **options: Any) -> Account:
         self.accounts[acc.handle.lower()] = acc
         self.options[acc.handle.lower()] = ProfileOptions(**options)
         return acc
+
+    def own_post(
+        self,
+        text: str,
+        *,
+        reply_to: tuple[Account, ...] = (),
+        status: str | None = None,
+        minutes_ago: int = 4,
+        **fields: Any,
+    ) -> Tweet:
+        """A post by the signed-in account (`own`), a reply when `reply_to` is given. Put it in
+        `timeline`, `posts[handle]` or `notifications` to show it; its caret menu has Delete."""
+        return Tweet(
+            status=status or str(1_994_200_000_000_000_000 + zlib.crc32(text.encode())),
+            author=self.own,
+            text=text,
+            kind="reply" if reply_to else "plain",
+            reply_to=reply_to,
+            minutes_ago=minutes_ago,
+            counts=fields.pop("counts", (0, 0, 0, 0, 12)),
+            **fields,
+        )
 
     def account(self, handle: str) -> Account:
         return self.accounts.get(handle.lower()) or account(handle)
@@ -1125,6 +1333,10 @@ class Site:
         parts = path.strip("/").split("/")
         if parts == ["home"]:
             return self.home_route()
+        if parts[0] == "notifications" and (
+            len(parts) == 1 or (len(parts) == 2 and parts[1] in ("mentions", "verified"))
+        ):
+            return self.notifications_route(parts[1] if len(parts) == 2 else "all")
         if len(parts) == 4 and parts[:2] == ["i", "lists"] and parts[3] == "members":
             return self.list_route(parts[2])
         handle = parts[0]
@@ -1142,14 +1354,28 @@ class Site:
         theme = self.colors
         return {h.lower(): hover_card_html(self.account(h), theme) for h in handles}
 
+    def people(self, handles: set[str]) -> dict[str, dict]:
+        """handle -> numeric id and whether you follow them, for the accounts a page shows (the
+        runtime needs them for a tweet's caret menu, whose Follow item has no id in the DOM)."""
+        out = {}
+        for handle in handles | set(self.who_to_follow):
+            acc = self.account(handle)
+            opts = self.options.get(handle.lower())
+            out[handle.lower()] = {
+                "id": acc.x_id,
+                "handle": acc.handle,
+                "following": bool(opts and opts.you_follow),
+            }
+        return out
+
     def profile_route(self, handle: str) -> dict:
         acc = self.account(handle)
         opts = self.options.get(handle.lower()) or ProfileOptions(
             own=handle.lower() == self.own.handle.lower()
         )
         theme = self.colors
-        tweets = profile_tweets(acc)
-        handles = set().union(*(t.handles for t in tweets))
+        tweets = self.posts.get(handle.lower()) or profile_tweets(acc)
+        handles = set().union({acc.handle}, *(t.handles for t in tweets))
         return {
             "title": acc.title,
             "title_delay": 60,
@@ -1162,6 +1388,7 @@ class Site:
             "rows": [tweet_html(t, theme) for t in tweets],
             "rows_delay": 150,
             "cards": self.cards(handles),
+            "people": self.people(handles),
             "stale_ld": opts.stale_ld.handle if opts.stale_ld else None,
         }
 
@@ -1200,6 +1427,7 @@ class Site:
             "rows": [tweet_html(t, theme) for t in self.timeline],
             "rows_delay": 250,
             "cards": self.cards(handles),
+            "people": self.people(handles),
         }
 
     def list_route(self, list_id: str) -> dict:
@@ -1216,6 +1444,91 @@ class Site:
             "rows": [user_cell_html(m, theme) for m in members],
             "rows_delay": 200,
             "cards": self.cards({m.handle for m in members}),
+            "people": self.people({m.handle for m in members}),
+        }
+
+    def notifications_route(self, tab: str) -> dict:
+        """/notifications ("all"), /notifications/verified and /notifications/mentions."""
+        theme = self.colors
+        items = list(self.notifications or [])
+        if tab == "mentions":
+            items = [n for n in items if isinstance(n, Tweet)]
+        elif tab == "verified":
+            items = [
+                n
+                for n in items
+                if (n.author.verified if isinstance(n, Tweet) else n.actors[0].verified)
+            ]
+        rows = [
+            tweet_html(n, theme) if isinstance(n, Tweet) else notice_html(n, theme) for n in items
+        ]
+        if not rows:
+            body = {
+                "mentions": "When someone mentions you, you’ll find it here.",
+                "verified": "Likes, mentions, reposts, and a whole lot more — when it comes from "
+                "a verified account, you’ll find it here.",
+            }.get(
+                tab,
+                "From likes to reposts and a whole lot more, this is where all the action happens.",
+            )
+            rows = [
+                '<div class="css-175oi2r r-1adg3ll r-1ny4l3l"><div class="css-175oi2r r-1awozwy '
+                'r-1777fci r-ymttw5" data-testid="emptyState" style="margin: 32px auto; max-width: '
+                '400px;"><div dir="ltr" class="css-146c3p1 r-bcqeeo r-1ttztb7 r-qvutc0 r-37j5jr '
+                f'r-b88u0q" data-testid="empty_state_header_text" style="color: {theme.fg}; '
+                'font-size: 31px; line-height: 36px;"><span class="css-1jxf684 r-bcqeeo r-1ttztb7 '
+                'r-qvutc0 r-poiln3">Nothing to see here — yet</span></div><div dir="ltr" '
+                'class="css-146c3p1 r-bcqeeo r-1ttztb7 r-qvutc0 r-37j5jr r-a023e6 r-rjixqe '
+                f'r-16dba41" data-testid="empty_state_body_text" style="color: {theme.fg2};">'
+                f'<span class="css-1jxf684 r-bcqeeo r-1ttztb7 r-qvutc0 r-poiln3">{body}</span>'
+                "</div></div></div>"
+            ]
+        handles = set().union(set(), *(n.handles for n in items))
+        tabs = "".join(
+            f'<div role="presentation" class="css-175oi2r r-14tvyh0 r-cpa5s6 r-16y2uox"><a '
+            f'href="{href}" aria-selected="{"true" if key == tab else "false"}" role="tab" '
+            'class="css-175oi2r r-1awozwy r-6koalj r-eqz5dr r-16y2uox r-1h3ijdo r-1777fci r-s8bhmr '
+            f'r-3pj75a r-o7ynqc r-6416eg r-1ny4l3l r-1loqt21" style="color: {theme.fg};"><div '
+            'dir="ltr" class="css-146c3p1 r-bcqeeo r-1ttztb7 r-qvutc0 r-37j5jr r-a023e6 r-rjixqe '
+            'r-majxgm r-1pi2tsx r-1777fci"><span class="css-1jxf684 r-bcqeeo r-1ttztb7 r-qvutc0 '
+            f'r-poiln3">{label}</span></div></a></div>'
+            for key, href, label in (
+                ("all", "/notifications", "All"),
+                ("verified", "/notifications/verified", "Verified"),
+                ("mentions", "/notifications/mentions", "Mentions"),
+            )
+        )
+        header = (
+            '<div class="css-175oi2r r-aqfbo4 r-gtdqiz r-1gn8etr r-1g40b8q" style="background-color: '
+            f'{theme.bg.replace("rgb", "rgba").replace(")", ", 0.85)")};"><div class="css-175oi2r '
+            'r-1e5uvyk r-6026j"></div><div class="css-175oi2r r-136ojw6"><div class="css-175oi2r '
+            'r-1h3ijdo r-136ojw6 r-2ygc1r r-18u37iz r-1awozwy r-1wtj0ep r-ymttw5"><div '
+            'class="css-175oi2r r-16y2uox r-1wbh5a2 r-1pi2tsx r-1777fci"><h2 dir="ltr" '
+            'aria-level="2" role="heading" class="css-146c3p1 r-bcqeeo r-1ttztb7 r-qvutc0 r-37j5jr '
+            f'r-adyw6z r-135wba7 r-b88u0q" style="color: {theme.fg};"><span class="css-1jxf684 '
+            'r-bcqeeo r-1ttztb7 r-qvutc0 r-poiln3">Notifications</span></h2></div><a '
+            'href="/settings/notifications" aria-label="Settings" role="link" class="css-175oi2r '
+            "r-sdzlij r-1phboty r-rs99b7 r-lrvibr r-2yi16 r-1qi8awa r-1loqt21 r-o7ynqc r-6416eg "
+            'r-1ny4l3l" data-testid="settingsAppBar"><div dir="ltr" class="css-146c3p1" '
+            f'style="color: {theme.fg};"><svg viewBox="0 0 24 24" aria-hidden="true" class="r-4qtqp9 '
+            'r-yyyyoo r-dnmrzs r-bnwqim r-lrvibr r-m6rgpd r-z80fyv r-19wmn03"><g><path '
+            f'd="{GEAR_ICON}"></path></g></svg></div></a></div></div>'
+            '<nav role="navigation" class="css-175oi2r r-1awozwy r-18u37iz r-1w6e6rj" '
+            f'style="border-bottom: 1px solid {theme.border};"><div class="css-175oi2r r-1adg3ll '
+            'r-16y2uox r-1wbh5a2 r-1pi2tsx" data-testid="ScrollSnap-SwipeableList"><div '
+            'class="css-175oi2r r-18u37iz r-1pi2tsx r-1w6e6rj r-1wtj0ep" '
+            f'data-testid="ScrollSnap-List" role="tablist">{tabs}</div></div></nav></div>'
+        )
+        return {
+            "title": "Notifications / X",
+            "title_delay": 30,
+            "primary": f'<div class="css-175oi2r">{header}'
+            f"{timeline_section_html('Notifications')}</div>",
+            "header": None,
+            "rows": rows,
+            "rows_delay": 200,
+            "cards": self.cards(handles),
+            "people": self.people(handles),
         }
 
     # -- documents --------------------------------------------------------------------------
@@ -1294,7 +1607,18 @@ class Site:
         theme = self.colors
         css = (FIXTURES / "x.css").read_text(encoding="utf-8")
         runtime = (FIXTURES / "x-runtime.js").read_text(encoding="utf-8")
-        data = {"route": route, "switcher": switcher_html(self.own, self.alt, theme)}
+        data = {
+            "route": route,
+            "switcher": switcher_html(self.own, self.alt, theme),
+            # What the runtime needs to play the signed-in user's actions (see x-runtime.js).
+            "own": {"handle": self.own.handle, "name": self.own.name, "id": self.own.x_id},
+            "own_avatar": avatar_html(self.own, 40, theme=theme),
+            "theme": {"bg": theme.bg, "fg": theme.fg, "fg2": theme.fg2, "border": theme.border},
+            "colors": {"blue": BLUE, "pink": PINK, "green": GREEN, "red": RED},
+            "icons": {"heart": HEART, "heart_filled": HEART_FILLED, "retweet": RETWEET_ICON},
+            "quoted": _template_text("quoted.html").strip(),
+            "toast_ms": self.toast_ms,
+        }
         return f"""<!DOCTYPE html>
 <html dir="ltr" lang="en" style="font-size: 15px; color-scheme: {"light" if theme.name == "light" else "dark"}; --x-border: {theme.border};">
 <head>
