@@ -127,6 +127,48 @@
     return m ? m[1] : null;
   }
 
+  /**
+   * A tweet's permalink ("/ada/status/123", "https://x.com/ada/status/123/photo/1") → its author
+   * and id (a string: ids exceed 2^53), else null.
+   * @param {string | null | undefined} href
+   * @returns {{handle: string, id: string} | null}
+   */
+  function statusFromHref(href) {
+    if (typeof href !== "string" || !href) return null;
+    let path = href;
+    if (!href.startsWith("/") || href.startsWith("//")) {
+      const u = toUrl(href);
+      if (!u || !/^(?:[a-z]+\.)?(?:x|twitter)\.com$/i.test(u.hostname)) return null;
+      path = u.pathname;
+    }
+    const m = /^\/([A-Za-z0-9_]{1,15})\/status\/(\d{1,25})(?:[/?#]|$)/.exec(path);
+    if (!m || RESERVED.has(m[1].toLowerCase())) return null;
+    return { handle: m[1], id: m[2] };
+  }
+
+  /**
+   * The handle in a label such as "Follow @ada" or "Unfollow @ada" (any language), else null.
+   * @param {string | null | undefined} label
+   */
+  function handleFromLabel(label) {
+    const m = /(?:^|[^A-Za-z0-9_])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])/.exec(label || "");
+    return m ? m[1] : null;
+  }
+
+  /**
+   * Whether a URL is one of X's notifications pages, and which: "all" or "mentions".
+   * @param {string | URL} url
+   * @returns {"all" | "mentions" | null}
+   */
+  function notificationsRoute(url) {
+    const u = toUrl(url);
+    if (!u) return null;
+    const path = u.pathname.replace(/\/+$/, "");
+    if (path === "/notifications") return "all";
+    if (path === "/notifications/mentions") return "mentions";
+    return null;
+  }
+
   // ---- counts as X prints them --------------------------------------------------------------
 
   /** Abbreviation suffixes X prints, by locale, with their multipliers. */
@@ -447,6 +489,9 @@
     handleFromHref,
     handleFromAvatarTestId,
     handleFromText,
+    statusFromHref,
+    handleFromLabel,
+    notificationsRoute,
     parseCount,
     formatCount,
     parseProfileJsonLd,

@@ -167,6 +167,62 @@
       list: ['a[href*="/status/"]'],
       why: "a tweet's permalink is /<handle>/status/<id>; its time element sits inside",
     },
+    unretweetButton: {
+      list: ['[data-testid="unretweet"]', '[data-testid="unrepost"]'],
+      why: "test id of the repost button of a tweet already reposted; it opens the undo menu",
+    },
+    quoteMenuItem: {
+      list: ['[role="menuitem"][href="/compose/post"]', '[role="menuitem"][href^="/compose/"]'],
+      why: "the repost menu's Quote item is a link to the composer (/compose/post, /compose/tweet before)",
+    },
+    quotedTweet: {
+      list: ['div[role="link"]'],
+      why: "a tweet quoted inside another is a role=link box (not an anchor) holding its own author line",
+    },
+    tweetArticle: {
+      list: ['article[data-testid="tweet"]', 'article[role="article"]'],
+      why: "test id of a tweet; the article landmark is the fallback",
+    },
+    tweetText: {
+      list: ['[data-testid="tweetText"]'],
+      why: "test id of a tweet's text (absent for media-only tweets)",
+    },
+    postTime: {
+      list: ["time[datetime]"],
+      why: "a tweet's time is a <time> element with an ISO datetime, inside its permalink",
+    },
+    sendPostButton: {
+      list: ['[data-testid="tweetButton"]', '[data-testid="tweetButtonInline"]'],
+      why: "the composer's send button: tweetButton in the dialog, tweetButtonInline under a focused tweet",
+    },
+    composerText: {
+      list: ['[data-testid="tweetTextarea_0"]', '[role="textbox"][contenteditable="true"]'],
+      why: "test id of the composer's first text box (a contenteditable textbox)",
+    },
+    dialog: {
+      list: ['[role="dialog"]', '[role="alertdialog"]'],
+      why: "the composer and confirmation sheets are ARIA dialogs portalled into #layers",
+    },
+    toast: {
+      list: ['[data-testid="toast"]'],
+      why: "test id of the notice X shows after posting ('Your post was sent.' with a View link)",
+    },
+    confirmSheet: {
+      list: ['[data-testid="confirmationSheetConfirm"]'],
+      why: "test id of the confirming button of every confirmation sheet (unfollow, delete, …)",
+    },
+    caretButton: {
+      list: ['[data-testid="caret"]'],
+      why: "test id of a tweet's More (⋯) button, which opens its menu (Delete for your own posts)",
+    },
+    ownProfileLink: {
+      list: ['a[data-testid="AppTabBar_Profile_Link"]'],
+      why: "the side nav's Profile link points to the signed-in user's /<handle>",
+    },
+    accountSwitcher: {
+      list: ['[data-testid="SideNav_AccountSwitcher_Button"]'],
+      why: "the account switcher holds the signed-in user's avatar container (UserAvatar-Container-<handle>)",
+    },
   };
 
   /** Builders for selectors that embed a handle (validated, so no escaping is needed). */
@@ -192,6 +248,18 @@
      * @param {string} handle */
     followersYouFollowLink(handle) {
       return 'a[href="/' + checkedHandle(handle) + '/followers_you_follow" i]';
+    },
+    /** The follow button of the account with numeric id `id`, in one state.
+     * @param {string} id @param {"follow" | "unfollow"} action */
+    followButtonFor(id, action) {
+      if (!/^\d{1,25}$/.test(id)) throw new TypeError("not an X user id: " + String(id));
+      return '[data-testid="' + id + "-" + (action === "unfollow" ? "unfollow" : "follow") + '"]';
+    },
+    /** Permalinks of the tweet with id `id` ("/<handle>/status/<id>").
+     * @param {string} id */
+    statusLink(id) {
+      if (!/^\d{1,25}$/.test(id)) throw new TypeError("not a tweet id: " + String(id));
+      return 'a[href$="/status/' + id + '"]';
     },
     /** Links to the person's profile, "/<handle>" exactly.
      * @param {string} handle */

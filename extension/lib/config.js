@@ -5,7 +5,8 @@
  * @property {string} backendUrl  the companion server, e.g. "http://127.0.0.1:7277"
  * @property {string} token       the pairing token (`rapport token`); "" until paired
  * @property {boolean} badges     show badges in timelines, cells and hover cards
- * @property {boolean} autoCapture record likes, retweets, replies and follows automatically
+ * @property {boolean} autoCapture record likes, reposts, quotes, replies and follows automatically
+ * @property {boolean} captureEveryone record them for people not tracked yet too (adding them)
  */
 
 /** @type {Readonly<Settings>} */
@@ -13,7 +14,8 @@ export const DEFAULTS = Object.freeze({
   backendUrl: "http://127.0.0.1:7277",
   token: "",
   badges: true,
-  autoCapture: false,
+  autoCapture: true,
+  captureEveryone: false,
 });
 
 /** The storage keys that hold settings (the queue and other state live beside them). */

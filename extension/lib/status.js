@@ -1,5 +1,6 @@
 // Connected / offline / not paired: what the worker last learned from the server, shown on the
-// toolbar button, and the `rapport-probe` alarm that keeps trying while there is reason to.
+// toolbar button (with, while connected, how many people are due for a follow-up), and the
+// `rapport-probe` alarm that keeps trying while there is reason to.
 
 /** @typedef {import("./api.js").State} State */
 
@@ -13,6 +14,17 @@ export const BADGES = {
   offline: { text: "off", color: "#6b7280", title: "Rapport: the server cannot be reached" },
   unpaired: { text: "!", color: "#d97706", title: "Rapport: not paired with the server" },
 };
+
+/** The toolbar badge while connected: the number of follow-ups due, if any. @param {number} due */
+export function dueBadge(due) {
+  if (!(due > 0)) return BADGES.connected;
+  const people = due === 1 ? "1 person is" : `${due} people are`;
+  return {
+    text: due > 99 ? "99+" : String(due),
+    color: BADGES.connected.color,
+    title: `Rapport: ${people} due for a follow-up`,
+  };
+}
 
 /**
  * @typedef {object} StatusOptions
@@ -29,10 +41,12 @@ export function createStatus({ action, alarms, onChange = () => {} }) {
   let state = null;
   /** @type {Promise<unknown>} */
   let alarmWork = Promise.resolve();
+  /** follow-ups due, as last heard */
+  let due = 0;
 
   /** @param {State} next */
   async function showBadge(next) {
-    const badge = BADGES[next];
+    const badge = next === "connected" ? dueBadge(due) : BADGES[next];
     await Promise.all([
       action.setBadgeText({ text: badge.text }),
       action.setBadgeBackgroundColor({ color: badge.color }),
@@ -56,6 +70,22 @@ export function createStatus({ action, alarms, onChange = () => {} }) {
       if (before === next) return;
       onChange(next, before);
       await showBadge(next).catch(() => {});
+    },
+
+    /** @returns {number} */
+    get due() {
+      return due;
+    },
+
+    /**
+     * How many follow-ups are due; shown on the badge while connected.
+     * @param {number} count
+     */
+    async setDue(count) {
+      const next = Number.isInteger(count) && count > 0 ? count : 0;
+      if (next === due) return;
+      due = next;
+      if (state === "connected") await showBadge("connected").catch(() => {});
     },
 
     /** Forget the state (the settings changed): the next call will tell. */

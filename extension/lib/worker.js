@@ -4,10 +4,17 @@
 // docs/extension-internals.md).
 
 import { ApiError, request, segment } from "./api.js";
+import { createCapture } from "./capture.js";
 import { checkBackendUrl, cleanToken, loadConfig } from "./config.js";
 import { createLookup, normalizeHandle } from "./lookup.js";
 import { FAILED_KEY, createQueue } from "./queue.js";
 import { PROBE_ALARM, createStatus } from "./status.js";
+
+/** Re-reads how many follow-ups are due, for the toolbar badge. */
+export const FOLLOWUPS_ALARM = "rapport-followups";
+const FOLLOWUPS_PERIOD_MINUTES = 15;
+/** How long after a write the due count is read again (several writes, one read). */
+const DUE_AFTER_WRITE_MS = 1500;
 
 /** @typedef {import("./api.js").State} State */
 /** @typedef {Record<string, any>} Message */
@@ -166,6 +173,21 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     for (const earlier of person.earlier_handles ?? []) lookup.invalidate(earlier);
   }
 
+  /** Read how many follow-ups are due and show it on the toolbar badge. */
+  async function refreshDue() {
+    const config = await loadConfig(storage);
+    if (!config.token) return;
+    const answer = await send("GET", "/api/followups/count").catch(() => null);
+    if (answer && typeof answer.due === "number") await status.setDue(answer.due);
+  }
+
+  /** @type {any} */
+  let dueTimer = null;
+  function refreshDueSoon() {
+    clearTimeout(dueTimer);
+    dueTimer = setTimeout(() => refreshDue().catch(() => {}), DUE_AFTER_WRITE_MS);
+  }
+
   /**
    * Make a write through the queue and answer the caller.
    * @param {string} method
@@ -182,6 +204,7 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     const key = normalizeHandle(handle) ?? undefined;
     lookup.invalidate(key);
     const outcome = await queue.submit({ method, path, body, handle: key });
+    if (outcome.ok) refreshDueSoon();
     if (outcome.ok) return { [field]: outcome.result };
     if (outcome.queued) return { queued: true, state: "offline" };
     throw outcome.error;
@@ -452,8 +475,35 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     return {};
   }
 
+  const capture = createCapture({ storage, write, lookup, invalid });
+
+  /** The follow-up queue's head for the popup (and the badge's count with it). */
+  async function followups() {
+    const answer = await call("GET", "/api/followups?limit=5");
+    if (typeof answer?.count === "number") await status.setDue(answer.count);
+    return { followups: answer };
+  }
+
+  /**
+   * Done with someone for now, or not yet: `followup.done` / `followup.snooze` (`days`).
+   * @param {"done" | "snooze"} action @param {Message} m
+   */
+  async function followupAction(action, m) {
+    const handle = needHandle(m.handle);
+    let body = {};
+    if (action === "snooze") {
+      const days = m.days;
+      if (!Number.isInteger(days) || days < 1 || days > 365) {
+        throw invalid("Snooze for 1 to 365 days.", { days: ["A whole number from 1 to 365."] });
+      }
+      body = { days };
+    }
+    return write("POST", `/api/followups/${segment(handle)}/${action}`, body, handle);
+  }
+
   /** @type {Record<string, (m: Message, sender: any) => Promise<Record<string, unknown>>>} */
   const handlers = {
+    ...capture,
     annotations: async (m) => ({
       annotations: await lookup.get(Array.isArray(m.handles) ? m.handles : []),
     }),
@@ -470,6 +520,23 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     "options.test": optionsTest,
     "page.problem": pageProblem,
     "dashboard.open": dashboardOpen,
+    followups,
+    // The newest posts seen of tracked people: a hint, not a user's write, so never queued.
+    "posts.seen": async (m) => {
+      const posts = (Array.isArray(m.posts) ? m.posts : [])
+        .filter((p) => normalizeHandle(p?.handle) !== null && typeof p?.at === "string")
+        .slice(0, 200)
+        .map((p) => ({ handle: p.handle, at: p.at }));
+      if (!posts.length) return { updated: 0 };
+      const answer = await call("POST", "/api/posts-seen", { posts });
+      return { updated: answer?.updated ?? 0 };
+    },
+    "suggestion.accept": async (m) => {
+      const handle = needHandle(m.handle);
+      return write("POST", `/api/people/${segment(handle)}/suggestion/accept`, {}, handle);
+    },
+    "followup.done": (m) => followupAction("done", m),
+    "followup.snooze": (m) => followupAction("snooze", m),
     // Content scripts cannot open the options page themselves.
     "options.open": async () => {
       await chrome.runtime.openOptionsPage();
@@ -529,6 +596,7 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     if (waiting > 0) await queue.replay();
     else if (ask) await probe();
     status.syncAlarm(queued ?? 0);
+    if (ask && status.state === "connected") await refreshDue();
   }
 
   /** Register the listeners (synchronously, as the worker starts) and replay what waits. */
@@ -545,6 +613,7 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     );
     chrome.alarms.onAlarm.addListener((/** @type {{name: string}} */ alarm) => {
       if (alarm.name === PROBE_ALARM) wake({ probe: true }).catch(() => {});
+      if (alarm.name === FOLLOWUPS_ALARM) refreshDue().catch(() => {});
     });
     chrome.storage.onChanged.addListener(
       (/** @type {Record<string, unknown>} */ changes, /** @type {string} */ area) => {
@@ -559,6 +628,13 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     chrome.tabs?.onRemoved?.addListener((/** @type {number} */ tabId) => {
       changeProblems(tabId, () => null).catch(() => {});
     });
+    // The due count is read again every quarter of an hour (created once: `create` would restart
+    // the period of an alarm that exists).
+    Promise.resolve(chrome.alarms.get(FOLLOWUPS_ALARM))
+      .then((existing) =>
+        existing ? null : chrome.alarms.create(FOLLOWUPS_ALARM, { periodInMinutes: FOLLOWUPS_PERIOD_MINUTES }),
+      )
+      .catch(() => {});
     // Set the toolbar badge when the browser starts or the extension is installed or updated.
     const greet = () => wake({ probe: true }).catch(() => {});
     chrome.runtime.onStartup?.addListener(greet);

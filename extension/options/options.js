@@ -69,6 +69,7 @@ async function main() {
   $("token").value = config.token;
   $("badges").checked = config.badges;
   $("autoCapture").checked = config.autoCapture;
+  $("captureEveryone").checked = config.captureEveryone;
 
   $("reveal").addEventListener("click", () => {
     const shown = $("token").type === "text";
@@ -105,7 +106,7 @@ async function main() {
     say("result", `Saved. ${outcome.text}`, outcome.ok ? "ok" : "error");
   });
 
-  for (const name of /** @type {const} */ (["badges", "autoCapture"])) {
+  for (const name of /** @type {const} */ (["badges", "autoCapture", "captureEveryone"])) {
     $(name).addEventListener("change", async () => {
       await saveConfig({ [name]: $(name).checked });
       say("features-result", "Saved.", "ok");

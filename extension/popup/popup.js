@@ -118,6 +118,59 @@ function showStatus(status) {
   showFailed(status.failedWrites ?? []);
 }
 
+/** "due today", "1 day overdue", "12 days overdue". @param {number} days */
+function overdueText(days) {
+  if (!(days > 0)) return "Due today";
+  return days === 1 ? "1 day overdue" : `${days} days overdue`;
+}
+
+/** Who is due for a follow-up today: the count and the five most overdue, each with its next
+ * step and a Done button. */
+async function showFollowups() {
+  const answer = await ask("followups");
+  if (!answer.ok || !answer.followups) return;
+  const { count, items } = answer.followups;
+  $("followups-text").textContent =
+    count === 0
+      ? "Nobody is due today."
+      : count === 1
+        ? "1 person is due today."
+        : `${count} people are due today.`;
+  $("followup-list").replaceChildren(
+    ...(items ?? []).slice(0, 5).map((/** @type {any} */ item) => {
+      const person = item.person ?? {};
+      const $item = document.createElement("li");
+      const $who = document.createElement("a");
+      $who.className = "who";
+      $who.href = `https://x.com/${encodeURIComponent(person.handle ?? "")}`;
+      $who.target = "_blank";
+      $who.rel = "noopener noreferrer";
+      $who.textContent = person.display_name
+        ? `${person.display_name} (@${person.handle})`
+        : `@${person.handle}`;
+      const $when = document.createElement("span");
+      $when.className = "when muted";
+      $when.textContent = `${overdueText(item.overdue_days)} · ${person.stage_name ?? person.stage ?? ""}`;
+      const $step = document.createElement("span");
+      $step.className = "step";
+      $step.textContent = item.next_step ?? "";
+      const $done = document.createElement("button");
+      $done.type = "button";
+      $done.textContent = "Done";
+      $done.setAttribute("aria-label", `Done with @${person.handle} for now`);
+      $done.addEventListener("click", async () => {
+        $done.disabled = true;
+        const result = await ask("followup.done", { handle: person.handle });
+        if (result.ok) await showFollowups();
+        else $done.disabled = false;
+      });
+      $item.append($who, $when, $step, $done);
+      return $item;
+    }),
+  );
+  show($("followups"), true);
+}
+
 /** @param {Array<{feature: string, missing: string, at: string}>} problems */
 function showProblems(problems) {
   const $list = $("problem-list");
@@ -253,6 +306,7 @@ async function main() {
   const [tab] = await chrome.tabs.query({ active: true, currentWindow: true }).catch(() => []);
   const status = await ask("status", tab?.id === undefined ? {} : { tabId: tab.id });
   showStatus(status);
+  if (status.state === "connected") showFollowups().catch(() => {});
 
   const handle = profileHandle(tab?.url);
   if (!handle) return;

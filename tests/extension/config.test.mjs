@@ -16,7 +16,8 @@ describe("config", () => {
       backendUrl: "http://127.0.0.1:7277",
       token: "",
       badges: true,
-      autoCapture: false,
+      autoCapture: true,
+      captureEveryone: false,
     });
   });
 

@@ -432,3 +432,42 @@ describe("stages", () => {
     assert.equal(parse.shortLabel(null), "");
   });
 });
+
+describe("parse: tweets and labels", () => {
+  test("reads a tweet's author and id from its permalink", () => {
+    assert.deepEqual(parse.statusFromHref("/Ada/status/1850000000000000001"), {
+      handle: "Ada",
+      id: "1850000000000000001",
+    });
+    assert.deepEqual(parse.statusFromHref("https://x.com/ada/status/42/photo/1"), { handle: "ada", id: "42" });
+    assert.deepEqual(parse.statusFromHref("https://twitter.com/ada/status/42?s=20"), { handle: "ada", id: "42" });
+    for (const href of [
+      "/ada",
+      "/ada/status/",
+      "/ada/status/12x",
+      "/i/status/42",
+      "https://evil.example/ada/status/42",
+      "//x.com/ada/status/42x",
+      null,
+      "",
+    ]) {
+      assert.equal(parse.statusFromHref(href), null, String(href));
+    }
+  });
+
+  test("reads the handle in a follow button's label, in any language", () => {
+    assert.equal(parse.handleFromLabel("Follow @Ada_99"), "Ada_99");
+    assert.equal(parse.handleFromLabel("Seguir a @ada"), "ada");
+    assert.equal(parse.handleFromLabel("Following"), null);
+    assert.equal(parse.handleFromLabel("mail@example.com"), null);
+    assert.equal(parse.handleFromLabel(null), null);
+  });
+
+  test("tells the notifications pages apart", () => {
+    assert.equal(parse.notificationsRoute("https://x.com/notifications"), "all");
+    assert.equal(parse.notificationsRoute("https://x.com/notifications/"), "all");
+    assert.equal(parse.notificationsRoute("https://x.com/notifications/mentions"), "mentions");
+    assert.equal(parse.notificationsRoute("https://x.com/notifications/verified"), null);
+    assert.equal(parse.notificationsRoute("https://x.com/home"), null);
+  });
+});

@@ -246,6 +246,8 @@ export function miniRapport() {
     note: notes.get(p.handle.toLowerCase())?.[0]?.body ?? null,
   });
 
+  /** @type {any[]} the follow-up queue, most overdue first */
+  const followups = [];
   const server = fakeServer((call) => {
     const { method, path, body } = call;
     if (path === "/api/health")
@@ -261,6 +263,21 @@ export function miniRapport() {
         for (const p of people.values()) if (p.x_id === id) found[id] = annotation(p);
       }
       return { status: 200, body: { annotations: found } };
+    }
+    if (path === "/api/posts-seen" && method === "POST") {
+      const updated = (body.posts ?? []).filter((/** @type {any} */ p) => people.has(p.handle.toLowerCase()));
+      return { status: 200, body: { updated: updated.length } };
+    }
+    if (path === "/api/followups/count") return { status: 200, body: { due: followups.length } };
+    if (path.startsWith("/api/followups?") && method === "GET") {
+      return { status: 200, body: { count: followups.length, items: followups.slice(0, 5) } };
+    }
+    if ((m = path.match(/^\/api\/followups\/([^/]+)\/(done|snooze)$/)) && method === "POST") {
+      const handle = decodeURIComponent(m[1]).toLowerCase();
+      const before = followups.length;
+      followups.splice(0, followups.length, ...followups.filter((f) => f.person.handle.toLowerCase() !== handle));
+      if (before === followups.length) return apiError(404, "not_found", "Not due.");
+      return { status: 200, body: { person: { handle } } };
     }
     if (path === "/api/dashboard/link" && method === "POST") {
       return {
@@ -337,7 +354,7 @@ export function miniRapport() {
     }
     return apiError(404, "not_found", `No route for ${method} ${path}`);
   });
-  return Object.assign(server, { people, notes, interactions, addPerson });
+  return Object.assign(server, { people, notes, interactions, followups, addPerson });
 }
 
 /** Let pending promise callbacks and zero-delay timers run. */

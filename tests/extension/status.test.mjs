@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { PROBE_ALARM, createStatus } from "../../extension/lib/status.js";
+import { PROBE_ALARM, createStatus, dueBadge } from "../../extension/lib/status.js";
 import { fakeChrome } from "./fake-chrome.mjs";
 
 function setup() {
@@ -73,3 +73,28 @@ describe("status", () => {
     assert.equal(t.chrome.alarms.all.has(PROBE_ALARM), false);
   });
 });
+
+describe("status: follow-ups due", () => {
+  it("shows the number due while connected, and the state otherwise", async () => {
+    const t = setup();
+    await t.status.set("connected");
+    await t.status.setDue(3);
+    assert.equal(t.chrome.badge.text, "3");
+    assert.match(t.chrome.badge.title, /3 people are due/);
+    await t.status.set("offline");
+    assert.equal(t.chrome.badge.text, "off");
+    await t.status.set("connected");
+    assert.equal(t.chrome.badge.text, "3");
+    await t.status.setDue(0);
+    assert.equal(t.chrome.badge.text, "");
+  });
+
+  it("keeps the badge short", () => {
+    assert.equal(dueBadge(1).text, "1");
+    assert.match(dueBadge(1).title, /1 person is due/);
+    assert.equal(dueBadge(120).text, "99+");
+    assert.equal(dueBadge(0).text, "");
+    assert.equal(dueBadge(Number.NaN).text, "");
+  });
+});
+

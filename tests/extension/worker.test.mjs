@@ -474,3 +474,67 @@ describe("worker: dashboard", () => {
   });
 });
 
+describe("worker: follow-ups", () => {
+  const due = (/** @type {string} */ handle, /** @type {number} */ overdue) => ({
+    person: { handle, display_name: handle, stage: "noticed", stage_name: "Noticed" },
+    overdue_days: overdue,
+    next_step: "Retweet something useful.",
+  });
+
+  it("answers the head of the queue and shows the count on the toolbar badge", async () => {
+    const t = await setup();
+    t.server.followups.push(due("Ada", 3), due("Bob", 1));
+    const answer = await t.send({ type: "followups" });
+    assert.equal(answer.ok, true);
+    assert.equal(answer.followups.count, 2);
+    assert.deepEqual(answer.followups.items.map((/** @type {any} */ f) => f.person.handle), ["Ada", "Bob"]);
+    assert.equal(t.chrome.badge.text, "2");
+  });
+
+  it("marks someone done and reads the count again", async () => {
+    const t = await setup();
+    t.server.followups.push(due("Ada", 3));
+    await t.send({ type: "followups" });
+    assert.equal(t.chrome.badge.text, "1");
+    const answer = await t.send({ type: "followup.done", handle: "Ada" });
+    assert.equal(answer.ok, true);
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    assert.equal(t.chrome.badge.text, "");
+  });
+
+  it("refuses a snooze without a sensible number of days", async () => {
+    const t = await setup();
+    const answer = await t.send({ type: "followup.snooze", handle: "Ada", days: 0 });
+    assert.equal(answer.ok, false);
+    assert.deepEqual(Object.keys(answer.error.fields), ["days"]);
+  });
+
+  it("reads the count when the worker wakes to probe, and keeps a periodic alarm", async () => {
+    const t = await setup();
+    t.server.followups.push(due("Ada", 3));
+    await t.worker.wake({ probe: true });
+    assert.equal(t.chrome.badge.text, "1");
+    assert.ok(t.chrome.alarms.all.has("rapport-followups"));
+  });
+});
+
+describe("worker: posts seen", () => {
+  it("passes on the newest posts seen, dropping what is not a handle", async () => {
+    const t = await setup();
+    const answer = await t.send({
+      type: "posts.seen",
+      posts: [
+        { handle: "ada", at: "2026-11-20T10:00:00.000Z" },
+        { handle: "not a handle", at: "2026-11-20T10:00:00.000Z" },
+        { handle: "bob" },
+      ],
+    });
+    assert.equal(answer.ok, true);
+    assert.equal(answer.updated, 1);
+    assert.deepEqual(t.server.callsTo("/api/posts-seen", "POST").map((c) => c.body), [
+      { posts: [{ handle: "ada", at: "2026-11-20T10:00:00.000Z" }] },
+    ]);
+    assert.deepEqual(t.queue(), [], "a hint is never queued");
+  });
+});
+

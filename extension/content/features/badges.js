@@ -8,7 +8,9 @@
  * `annotations` message. Badges are drawn only for people in the answer. A re-used virtualised row
  * whose person changed is noticed by its mark no longer matching, and redrawn.
  *
- * Honours the `badges` setting (chrome.storage.local), live.
+ * Honours the `badges` setting (chrome.storage.local), live. Also notes the time of the newest
+ * post seen of each tracked author (`posts.seen`, every 20 s at most), so Rapport can tell who has
+ * gone quiet.
  * Classic script: attaches to globalThis.Rapport.badges and registers in Rapport.features.
  */
 (function () {
@@ -21,6 +23,7 @@
   const CACHE_MS = 60000;
   const RETRY_MS = 30000;
   const ROOTS_GRACE_MS = 10000;
+  const POSTS_MS = 20000;
   const MAX_CACHE = 2000;
   const SEEN = "data-rapport-seen";
   const BADGE_SELECTOR = '[data-rapport="badge"]';
@@ -47,6 +50,8 @@
    * @property {number} retryAt
    * @property {boolean} enabled
    * @property {boolean} awaitingMain  a wait for the main landmark is running
+   * @property {Map<string, string>} posts  handle → the newest post time seen, not sent yet
+   * @property {any} postsTimer
    */
 
   /** @type {State | null} */
@@ -247,6 +252,7 @@
     }
     if (seen) removeBadges($t); // a re-used row now shows someone else
     $t.setAttribute(SEEN, lower);
+    if (kind === "tweet") notePost(st, lower, $t);
     if (hit) {
       if (hit.a) render($t, hit.a, lower);
       return;
@@ -254,6 +260,38 @@
     let set = st.waiting.get(lower);
     if (!set) st.waiting.set(lower, (set = new Set()));
     set.add($t);
+  }
+
+  /**
+   * Remember when someone last posted, from the time of a tweet of theirs on screen (for the
+   * "no post seen for 60 days" clean-up hint). Sent for tracked people only, a few at a time.
+   * @param {State} st @param {string} handle lower case @param {Element} $t the author line
+   */
+  function notePost(st, handle, $t) {
+    const $time = R().selectors.first($t, "postTime");
+    const at = $time && $time.getAttribute("datetime");
+    if (!at || !/^\d{4}-\d\d-\d\dT/.test(at)) return;
+    const before = st.posts.get(handle);
+    if (!before || before < at) st.posts.set(handle, at);
+    if (!st.postsTimer) {
+      st.postsTimer = setTimeout(() => {
+        st.postsTimer = null;
+        sendPosts(st);
+      }, POSTS_MS);
+    }
+  }
+
+  /** Report the latest posts seen of the people known to be tracked. @param {State} st */
+  function sendPosts(st) {
+    if (st.signal.aborted) return;
+    const posts = [];
+    for (const [handle, at] of st.posts) {
+      const hit = cache.get(handle);
+      if (!hit) continue; // not answered yet: next time
+      st.posts.delete(handle);
+      if (hit.a && posts.length < 200) posts.push({ handle, at });
+    }
+    if (posts.length) R().bridge.send("posts.seen", { posts });
   }
 
   /** @param {State} st */
@@ -467,6 +505,8 @@
       retryAt: 0,
       enabled: false,
       awaitingMain: false,
+      posts: new Map(),
+      postsTimer: null,
     };
     state = st;
     const onChanged = (/** @type {any} */ changes, /** @type {string} */ area) => {
@@ -486,6 +526,7 @@
           /* nothing to remove */
         }
         setEnabled(st, false);
+        clearTimeout(st.postsTimer);
         if (state === st) state = null;
       },
       { once: true }

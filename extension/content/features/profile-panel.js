@@ -116,6 +116,7 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
 .recent { list-style: none; margin: 0; padding: 6px 0 0; display: flex; flex-direction: column; gap: 4px; width: 100%; }
 .recent li { line-height: 20px; }
 .next { line-height: 20px; padding: 6px 0; }
+.suggestion { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; padding: 2px 0 6px; }
 .menu { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .menu[hidden] { display: none; }
 .menu button { font-weight: 400; height: 30px; }
@@ -679,7 +680,55 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
           setStageColour(stageNow);
         }
       });
-      row("Stage", [$stage, $next]);
+      const stageCell = row("Stage", [$stage, $next]);
+
+      // A stage the contact history suggests (and why), accepted with one click.
+      const suggestion = person.suggestion;
+      if (suggestion && suggestion.stage && suggestion.stage !== person.stage) {
+        const name = suggestion.stage_name || suggestion.stage;
+        const $accept = h("button", {
+          type: "button",
+          "data-rapport-action": "accept-suggestion",
+          text: "Move to " + name,
+          "aria-label": "Accept the suggestion: move to " + name,
+        });
+        const $suggest = h("div", { class: "suggestion small", "data-rapport-suggestion": suggestion.stage }, [
+          h("span", { text: "Suggested: " + name + (suggestion.reason ? " — " + suggestion.reason : "") + " " }),
+          $accept,
+        ]);
+        stageCell.appendChild($suggest);
+        $accept.addEventListener("click", async () => {
+          /** @type {HTMLButtonElement} */ ($accept).disabled = true;
+          const answer = await write("suggestion.accept", { handle });
+          if (signal.aborted) return;
+          if (answer.ok) {
+            $suggest.remove();
+            if (!known.has(suggestion.stage)) {
+              $stage.appendChild(h("option", { value: suggestion.stage, text: name }));
+            }
+            $stage.value = suggestion.stage;
+            stageNow = suggestion.stage;
+            data.person.stage = suggestion.stage;
+            data.person.suggestion = null;
+            showNext();
+            setStageColour(suggestion.stage);
+          } else {
+            /** @type {HTMLButtonElement} */ ($accept).disabled = false;
+          }
+        });
+      }
+      const balance = person.balance;
+      if (balance && balance.one_sided && balance.d90) {
+        stageCell.appendChild(
+          h("div", {
+            class: "muted small",
+            "data-rapport-balance": "one-sided",
+            text:
+              "One-sided: you reached out " + balance.d90.outbound + " times in 90 days, they " +
+              balance.d90.inbound + ".",
+          })
+        );
+      }
 
       // Lists.
       const listName = (/** @type {string} */ slug) => {
