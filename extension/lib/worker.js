@@ -467,7 +467,10 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     let url = backendUrl + path;
     try {
       const answer = await call("POST", "/api/dashboard/link", { next: path });
-      if (typeof answer?.url === "string" && answer.url.startsWith(backendUrl + "/")) url = answer.url;
+      // Only the sign-in path is taken from the answer, on the address the extension uses (the
+      // server names itself 127.0.0.1; the options may say localhost).
+      const link = new URL(String(answer?.url));
+      if (link.pathname.startsWith("/signin/")) url = backendUrl + link.pathname + link.search;
     } catch (error) {
       /* the plain page: it has its own sign-in */
     }

@@ -454,12 +454,20 @@ describe("worker: dashboard", () => {
     assert.deepEqual(t.chrome.tabs.created, [{ url: "http://127.0.0.1:7277/" }]);
   });
 
-  it("never follows a link the server did not make for itself", async () => {
+  it("never leaves the server's address, whatever the answer says", async () => {
     const t = await setup();
     t.server.override = (call) =>
       call.path === "/api/dashboard/link" ? { status: 200, body: { url: "https://evil.example/" } } : undefined;
     await t.send({ type: "dashboard.open", path: "/people/Ada" });
-    assert.deepEqual(t.chrome.tabs.created, [{ url: "http://127.0.0.1:7277/people/Ada" }]);
+    t.server.override = (call) =>
+      call.path === "/api/dashboard/link"
+        ? { status: 200, body: { url: "https://evil.example/signin/abc?next=%2F" } }
+        : undefined;
+    await t.send({ type: "dashboard.open", path: "/" });
+    assert.deepEqual(t.chrome.tabs.created, [
+      { url: "http://127.0.0.1:7277/people/Ada" },
+      { url: "http://127.0.0.1:7277/signin/abc?next=%2F" },
+    ]);
   });
 
   it("refuses a path that leaves the server", async () => {
