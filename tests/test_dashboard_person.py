@@ -411,3 +411,59 @@ def test_no_suggestion_no_section(ada, signed: Browser, monkeypatch) -> None:
     monkeypatch.setattr(person_views.people_service, "describe", without)
     page = page_of(signed)
     assert 'id="suggestion"' not in page and 'id="balance"' not in page
+
+
+# ---- the suggested stage ------------------------------------------------------------------------
+
+
+def _replied(client, handle: str = "ada_builds") -> None:
+    response = client.post(
+        "/api/captures",
+        json={
+            "handle": handle,
+            "kind": "reply",
+            "direction": "inbound",
+            "tweet_id": "1797000000000000001",
+            "happened_at": "2026-11-03T10:00:00Z",
+        },
+    )
+    assert response.status_code == 201
+
+
+def test_suggestion_is_shown_and_accepted(client, signed: Browser) -> None:
+    add_person(client, "sam_suggest", stage="noticed")
+    _replied(client, "sam_suggest")
+    page = page_of(signed, "sam_suggest")
+    suggestion = section(page, "suggestion")
+    assert "Acknowledged" in suggestion
+    assert "they replied to you on 3 Nov" in suggestion
+    response = signed.post("/people/sam_suggest/suggestion/accept")
+    assert response.status_code == 303
+    assert location(response) == "/people/sam_suggest#stage"
+    assert last_flash(signed) == ("ok", "Moved to Acknowledged.")
+    person = client.get("/api/people/sam_suggest").get_json()
+    assert (person["stage"], person["suggestion"]) == ("acknowledged", None)
+    change = client.get("/api/people/sam_suggest/stages").get_json()[0]
+    assert (change["source"], change["cause"]) == ("rule", "they replied to you on 3 Nov")
+    assert 'id="suggestion"' not in page_of(signed, "sam_suggest")
+
+
+def test_suggestion_set_aside(client, signed: Browser) -> None:
+    add_person(client, "sam_suggest", stage="noticed")
+    _replied(client, "sam_suggest")
+    response = signed.post("/people/sam_suggest/suggestion/dismiss")
+    assert response.status_code == 303
+    person = client.get("/api/people/sam_suggest").get_json()
+    assert (person["stage"], person["suggestion"]) == ("noticed", None)
+    # Accepting when nothing is suggested says so on the page, and moves nobody.
+    signed.post("/people/sam_suggest/suggestion/accept")
+    assert last_flash(signed)[0] == "error"
+    assert client.get("/api/people/sam_suggest").get_json()["stage"] == "noticed"
+
+
+def test_suggestion_forms_need_the_csrf_token(client, signed: Browser) -> None:
+    add_person(client, "sam_suggest", stage="noticed")
+    _replied(client, "sam_suggest")
+    response = signed.post("/people/sam_suggest/suggestion/accept", csrf=None)
+    assert response.status_code in (400, 403)
+    assert client.get("/api/people/sam_suggest").get_json()["stage"] == "noticed"

@@ -534,6 +534,12 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
       const answer = await call("POST", "/api/posts-seen", { posts });
       return { updated: answer?.updated ?? 0 };
     },
+    // The server's own preferences (auto-advance): read and changed directly, never queued.
+    "settings.get": async () => ({ settings: await call("GET", "/api/settings") }),
+    "settings.set": async (m) => {
+      const settings = m.settings && typeof m.settings === "object" ? m.settings : {};
+      return { settings: await call("PATCH", "/api/settings", settings) };
+    },
     "suggestion.accept": async (m) => {
       const handle = needHandle(m.handle);
       return write("POST", `/api/people/${segment(handle)}/suggestion/accept`, {}, handle);

@@ -63,6 +63,26 @@ async function test(backendUrl, token) {
   return { ok: false, text: answer.error?.message ?? "The test failed." };
 }
 
+/** The settings the server keeps (auto-advance), shown once the server answers. */
+async function showServerSettings() {
+  const answer = await chrome.runtime.sendMessage({ type: "settings.get" }).catch(() => undefined);
+  if (!answer?.ok || !answer.settings) return;
+  const $auto = $("autoAdvance");
+  $auto.checked = answer.settings.auto_advance === true;
+  $("server-settings").hidden = false;
+  $auto.addEventListener("change", async () => {
+    const wanted = $auto.checked;
+    const saved = await chrome.runtime
+      .sendMessage({ type: "settings.set", settings: { auto_advance: wanted } })
+      .catch(() => undefined);
+    if (saved?.ok) say("server-settings-result", "Saved.", "ok");
+    else {
+      $auto.checked = !wanted;
+      say("server-settings-result", saved?.error?.message ?? "Not saved: is the server running?", "error");
+    }
+  });
+}
+
 async function main() {
   const config = await loadConfig();
   $("backendUrl").value = config.backendUrl;
@@ -105,6 +125,8 @@ async function main() {
     const outcome = await test(url, token);
     say("result", `Saved. ${outcome.text}`, outcome.ok ? "ok" : "error");
   });
+
+  showServerSettings().catch(() => {});
 
   for (const name of /** @type {const} */ (["badges", "autoCapture", "captureEveryone"])) {
     $(name).addEventListener("change", async () => {

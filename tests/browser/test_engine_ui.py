@@ -134,3 +134,16 @@ def test_open_in_rapport_opens_the_dashboard_signed_in(
         expect(dashboard.locator("body")).to_contain_text("Met at the meetup")
     finally:
         dashboard.close()
+
+
+def test_options_switch_auto_advance_on_the_server(browser: ExtensionBrowser, page: Page, api: Api):
+    assert api.get("/api/settings") == {"auto_advance": False}
+    page.goto(browser.url("extension/options/options.html"))
+    switch = page.get_by_label("Move people to the stage their history suggests by itself")
+    expect(switch).not_to_be_checked()
+    switch.check()
+    expect(page.locator("#server-settings-result")).to_have_text("Saved.")
+    assert api.get("/api/settings") == {"auto_advance": True}
+    switch.uncheck()
+    expect(page.locator("#server-settings-result")).to_have_text("Saved.")
+    assert api.get("/api/settings") == {"auto_advance": False}

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from ..models import DIRECTIONS, FLAG_FIELDS, INTERACTION_KINDS, Person
 from ..problems import ApiError
 from ..schemas import MAX_PAGE, InteractionInSchema, NoteInSchema
-from ..services import bulk, interactions, lists, notes, stages, tags
+from ..services import bulk, interactions, lists, notes, stages, suggestions, tags
 from ..services import people as people_service
 from . import bp
 
@@ -111,6 +111,24 @@ def change_stage(ref: str) -> Response:
         moved = stages.change_stage(found, slug, cause=_field("cause")[:500], source="manual")
         name = stages.get_stage(slug).name
         flash(f"Moved to {name}." if moved else f"Already at {name}.", "ok")
+    return _back(found, "stage")
+
+
+@bp.route("/people/<ref>/suggestion/accept", methods=["POST"])
+def accept_suggestion(ref: str) -> Response:
+    found = _find(ref)
+    with _reported():
+        moved = suggestions.accept(found)
+        flash(f"Moved to {stages.get_stage(moved.stage_id).name}.", "ok")
+    return _back(found, "stage")
+
+
+@bp.route("/people/<ref>/suggestion/dismiss", methods=["POST"])
+def dismiss_suggestion(ref: str) -> Response:
+    found = _find(ref)
+    with _reported():
+        suggestions.dismiss(found)
+        flash("Suggestion set aside until something new happens.", "ok")
     return _back(found, "stage")
 
 
