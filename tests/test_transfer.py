@@ -18,6 +18,7 @@ from rapport import create_app
 from rapport.cli import main
 from rapport.db import database
 from rapport.models import (
+    FollowUp,
     Interaction,
     ListMember,
     Note,
@@ -29,7 +30,8 @@ from rapport.models import (
     StageChange,
     Tag,
 )
-from rapport.services import transfer
+from rapport.schemas import EXPORT_FORMAT_VERSION, ExportSettingsSchema
+from rapport.services import settings, transfer
 
 from .conftest import ApiClient
 from .helpers import TOKEN, add_person, error_fields
@@ -72,10 +74,54 @@ def timeless(document: dict) -> dict:
 
 
 def counts() -> dict[str, int]:
-    models = (Stage, PersonList, Person, PersonHandle, Tag, PersonTag, ListMember, Note)
+    models = (Stage, PersonList, Person, PersonHandle, Tag, PersonTag, ListMember, Note, FollowUp)
     found = {model.__name__: model.select().count() for model in models}
     found.update(Interaction=Interaction.select().count(), StageChange=StageChange.select().count())
     return found
+
+
+ENGINE_COLUMNS = (
+    "last_interaction_at",
+    "last_interaction_kind",
+    "last_outbound_at",
+    "follows_you_since",
+    "last_post_seen_at",
+    "suggested_stage",
+    "suggestion_reason",
+    "suggestion_at",
+    "dismissed_stage",
+    "dismissed_at",
+)
+
+
+def engine_state() -> dict:
+    """What the relationship engine keeps in the database, derived or not, for everyone (by X
+    user id and handle): the person rows' columns, the follow-ups and the preferences."""
+    with database.connection_context():
+        columns = [getattr(Person, name) for name in ENGINE_COLUMNS]
+        people = {
+            (x_id, handle): dict(zip(ENGINE_COLUMNS, values, strict=True))
+            for x_id, handle, *values in Person.select(
+                Person.x_id, Person.handle, *columns
+            ).tuples()
+        }
+        follow_ups = set(
+            FollowUp.select(Person.handle, FollowUp.snoozed_until, FollowUp.done_at)
+            .join(Person)
+            .tuples()
+        )
+        return {"people": people, "follow_ups": follow_ups, "settings": settings.all_settings()}
+
+
+def old_document(document: dict) -> dict:
+    """`document` as format version 1 had it: without the engine's state and the preferences."""
+    old = copy.deepcopy(document)
+    old["format_version"] = 1
+    del old["settings"]
+    for person in old["people"]:
+        for name in ("follows_you_since", "last_post_seen_at", "dismissed_suggestion", "follow_up"):
+            del person[name]
+    return old
 
 
 def keys_anywhere(value: Any) -> set[str]:
@@ -132,7 +178,7 @@ def build_rich_data(client: ApiClient) -> None:
     )
     add_person(client, "Ada_New", x_id="1001")  # a rename: ada_old becomes an earlier handle
     add_person(client, "grace", display_name=SCRIPT)
-    add_person(client, "Zed")
+    add_person(client, "Zed", follows_you=True)  # a suggestion (mutual) left waiting
     ok(client.post("/api/people", json={"x_id": "777000"}))  # known by X user id only
     ok(
         client.patch(
@@ -192,6 +238,16 @@ def build_rich_data(client: ApiClient) -> None:
         ("founders", "Zed"),
     ):
         ok(client.put(f"/api/lists/{slug}/members/{ref}"))
+    # The relationship engine: a post seen, a suggestion dismissed, follow-ups snoozed and done,
+    # and auto-advance switched on (which leaves Zed's suggestion waiting).
+    posts = [{"handle": "Ada_New", "at": "2025-03-08T09:10:11.121314Z"}]
+    assert ok(client.post("/api/posts-seen", json={"posts": posts})) == {"updated": 1}
+    assert ok(client.get("/api/people/grace"))["suggestion"]["stage"] == "conversing"
+    ok(client.post("/api/people/grace/suggestion/dismiss"))
+    ok(client.post("/api/followups/Ada_New/snooze", json={"until": "2099-01-02T03:04:05.678901Z"}))
+    ok(client.post("/api/followups/Zed/done"))
+    ok(client.post("/api/followups/Zed/snooze", json={"days": 3}))
+    ok(client.patch("/api/settings", json={"auto_advance": True}))
 
 
 def small_document(people: int, start: int = 0) -> dict:
@@ -200,7 +256,7 @@ def small_document(people: int, start: int = 0) -> dict:
     moment = "2025-01-01T00:00:00.000000Z"
     return {
         "format": "rapport-export",
-        "format_version": 1,
+        "format_version": EXPORT_FORMAT_VERSION,
         "people": [
             {
                 "x_id": str(5_000 + n),
@@ -250,7 +306,8 @@ def rich(client: ApiClient) -> dict:
 
 def test_export_is_complete_ordered_and_has_no_internal_ids(client, rich):
     assert rich["format"] == "rapport-export"
-    assert rich["format_version"] == 1
+    assert rich["format_version"] == 2
+    assert rich["settings"] == {"auto_advance": True}
     assert rich["schema_version"] == client.get("/api/health").get_json()["schema_version"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", rich["exported_at"])
     assert "id" not in keys_anywhere(rich)
@@ -266,6 +323,8 @@ def test_export_is_complete_ordered_and_has_no_internal_ids(client, rich):
     ada = person_in(rich, x_id="1001")
     assert set(ada) == {
         *transfer.PERSON_FIELDS,
+        "dismissed_suggestion",
+        "follow_up",
         "earlier_handles",
         "tags",
         "lists",
@@ -302,6 +361,28 @@ def test_export_is_complete_ordered_and_has_no_internal_ids(client, rich):
     assert ada["stage_history"][-1]["changed_at"] == "2030-05-06T07:08:09.654321Z"
     assert person_in(rich, handle="grace")["tags"] == ["Founder"]
 
+    # The relationship engine's state, but nothing it works out from the rest.
+    assert ada["follows_you_since"] < ada["last_seen"]  # seen following as ada_old
+    assert ada["last_post_seen_at"] == "2025-03-08T09:10:11.121314Z"
+    assert ada["follow_up"] == {"snoozed_until": "2099-01-02T03:04:05.678901Z", "done_at": None}
+    assert ada["dismissed_suggestion"] is None
+    grace = person_in(rich, handle="grace")
+    assert grace["dismissed_suggestion"] == {
+        "stage": "conversing",
+        "at": "2024-12-31T23:59:59.999999Z",
+    }
+    assert (grace["follows_you_since"], grace["last_post_seen_at"], grace["follow_up"]) == (
+        None,
+        None,
+        None,
+    )
+    zed = person_in(rich, handle="Zed")
+    assert zed["follows_you_since"] == zed["last_seen"]
+    assert zed["follow_up"]["done_at"] < zed["follow_up"]["snoozed_until"]
+    derived = {"last_outbound_at", "last_interaction_at", "suggested_stage", "suggestion_at"}
+    assert not derived & keys_anywhere(rich)
+    assert not {"dismissed_stage", "dismissed_at", "snoozed"} & keys_anywhere(rich)
+
 
 def test_two_exports_are_byte_identical_but_for_the_time(client, rich):
     first, second = client.get("/api/export"), client.get("/api/export")
@@ -329,6 +410,10 @@ def test_export_and_import_need_the_token(anon):
 
 def test_round_trip_through_an_empty_database_gives_the_same_document(client, rich, tmp_path):
     before = ok(client.get("/api/people/Ada_New"))
+    state = engine_state()
+    ada = state["people"][("1001", "Ada_New")]
+    assert ada["last_outbound_at"] is not None
+    assert state["people"][(None, "Zed")]["suggested_stage"] == "mutual"
     fresh = client_for(tmp_path / "fresh")
     assert export(fresh)["people"] == []
     summary = import_ok(fresh, rich)
@@ -342,7 +427,12 @@ def test_round_trip_through_an_empty_database_gives_the_same_document(client, ri
     assert summary["list_memberships_added"] == 4
     assert summary["tags_added"] == 3
     assert summary["earlier_handles_added"] == 1
+    assert summary["follow_ups_updated"] == 2
+    assert summary["settings_updated"] == 1
     assert timeless(export(fresh)) == timeless(rich)
+    # What is worked out again (last interactions, suggestions) comes out as it was, and with
+    # auto-advance on, the suggestion that was waiting still waits.
+    assert engine_state() == state
 
     after = ok(fresh.get("/api/people/ada_old"))  # found by the earlier handle, too
     for name in ("handle", "x_id", "last_interaction", "stage", "tags", "lists", "created_at"):
@@ -352,12 +442,48 @@ def test_round_trip_through_an_empty_database_gives_the_same_document(client, ri
 
 
 def test_importing_twice_adds_nothing(client, rich, tmp_path):
+    state = engine_state()
     assert import_ok(client, rich) == ZEROS  # into the database it came from
     assert timeless(export(client)) == timeless(rich)
+    assert engine_state() == state
     fresh = client_for(tmp_path / "fresh")
     assert import_ok(fresh, rich)["people_created"] == 4
     assert import_ok(fresh, rich) == ZEROS
     assert timeless(export(fresh)) == timeless(rich)
+    assert engine_state() == state
+    assert ok(fresh.get("/api/people/Zed"))["suggestion"]["stage"] == "mutual"
+
+
+def test_a_version_1_document_still_imports(client, rich, tmp_path):
+    old = old_document(rich)
+    # Into the database it came from: what it does not hold is left as it is.
+    assert import_ok(client, old) == ZEROS
+    assert timeless(export(client)) == timeless(rich)
+
+    fresh = client_for(tmp_path / "fresh")
+    summary = import_ok(fresh, old)
+    assert summary["people_created"] == 4
+    assert (summary["follow_ups_updated"], summary["settings_updated"]) == (0, 0)
+    again = export(fresh)
+    assert again["format_version"] == 2
+    assert again["settings"] == {"auto_advance": False}
+    ada = person_in(again, x_id="1001")
+    assert ada["follows_you_since"] == ada["last_seen"]  # for want of better
+    assert (ada["last_post_seen_at"], ada["follow_up"]) == (None, None)
+    assert person_in(again, handle="grace")["dismissed_suggestion"] is None
+    assert ok(fresh.get("/api/people/grace"))["suggestion"]["stage"] == "conversing"
+    assert import_ok(fresh, old) == ZEROS
+
+    # The newer document then brings the rest.
+    summary = import_ok(fresh, rich)
+    assert summary == {
+        **ZEROS,
+        "people_updated": 2,  # Ada (first seen following, a post seen), grace (a dismissal)
+        "follow_ups_updated": 2,
+        "settings_updated": 1,
+    }
+    assert timeless(export(fresh)) == timeless(rich)
+    assert ok(fresh.get("/api/people/grace"))["suggestion"] is None
 
 
 def test_import_is_the_same_through_the_service(client, rich, tmp_path):
@@ -563,6 +689,125 @@ def test_a_current_handle_is_not_kept_as_an_earlier_one(client):
     assert ok(client.get("/api/people/bulk_0"))["earlier_handles"] == ["bulk_before"]
 
 
+def _engine_people(document: dict, *changes: dict) -> dict:
+    for person, change in zip(document["people"], changes, strict=True):
+        person.update(change)
+    return document
+
+
+def test_the_engine_state_merges_field_by_field(client):
+    database_side = _engine_people(
+        small_document(2),
+        {
+            "follows_you": True,
+            "follows_you_since": "2025-01-05T00:00:00.000000Z",
+            "last_post_seen_at": "2025-03-01T00:00:00.000000Z",
+            "dismissed_suggestion": {"stage": "noticed", "at": "2025-01-02T00:00:00.000000Z"},
+            "follow_up": {
+                "snoozed_until": "2025-06-01T00:00:00Z",
+                "done_at": "2025-05-01T00:00:00Z",
+            },
+        },
+        {
+            "follows_you": True,
+            "follows_you_since": "2025-01-05T00:00:00.000000Z",
+            "follow_up": {"done_at": "2025-05-01T00:00:00Z"},
+        },
+    )
+    database_side["settings"] = {"auto_advance": False}
+    assert import_ok(client, database_side)["people_created"] == 2
+    document = _engine_people(
+        small_document(2),
+        {
+            "follows_you": True,
+            "follows_you_since": "2025-01-03T00:00:00.000000Z",  # seen following earlier: wins
+            "last_post_seen_at": "2025-02-01T00:00:00.000000Z",  # an older post: loses
+            # Newer evidence dismissed: wins.
+            "dismissed_suggestion": {"stage": "mutual", "at": "2025-01-04T00:00:00.000000Z"},
+            # A later done wins and ends the snooze that was over by then.
+            "follow_up": {"snoozed_until": None, "done_at": "2025-07-01T00:00:00Z"},
+        },
+        {
+            "last_seen": "2025-02-01T00:00:00.000000Z",  # seen later, no longer following
+            "follows_you": False,
+            "follow_up": {
+                "snoozed_until": "2025-08-01T00:00:00Z",
+                "done_at": "2025-04-01T00:00:00Z",
+            },
+        },
+    )
+    document["settings"] = {"auto_advance": True}
+    summary = import_ok(client, document)
+    assert (summary["people_updated"], summary["follow_ups_updated"]) == (2, 2)
+    assert summary["settings_updated"] == 1
+
+    first, second = export(client)["people"]
+    assert (first["follows_you"], first["follows_you_since"]) == (
+        True,
+        "2025-01-03T00:00:00.000000Z",
+    )
+    assert first["last_post_seen_at"] == "2025-03-01T00:00:00.000000Z"
+    assert first["dismissed_suggestion"] == {"stage": "mutual", "at": "2025-01-04T00:00:00.000000Z"}
+    assert first["follow_up"] == {"snoozed_until": None, "done_at": "2025-07-01T00:00:00.000000Z"}
+    assert (second["follows_you"], second["follows_you_since"]) == (False, None)
+    assert second["follow_up"] == {
+        "snoozed_until": "2025-08-01T00:00:00.000000Z",  # later than every done: kept
+        "done_at": "2025-05-01T00:00:00.000000Z",
+    }
+    assert ok(client.get("/api/settings")) == {"auto_advance": True}
+    assert import_ok(client, document) == ZEROS
+
+    # The older document changes nothing of the people; its preferences still replace these.
+    after = export(client)["people"]
+    assert import_ok(client, database_side) == {**ZEROS, "settings_updated": 1}
+    assert export(client)["people"] == after
+    assert ok(client.get("/api/settings")) == {"auto_advance": False}
+
+
+def test_settings_not_in_the_document_stay(client):
+    ok(client.patch("/api/settings", json={"auto_advance": True}))
+    document = small_document(1)
+    assert import_ok(client, document)["settings_updated"] == 0
+    document["settings"] = {}
+    assert import_ok(client, document) == ZEROS
+    assert ok(client.get("/api/settings")) == {"auto_advance": True}
+
+
+def test_the_document_carries_every_preference():
+    assert set(ExportSettingsSchema().fields) == set(settings.DEFAULTS)
+
+
+def test_auto_advance_applies_only_what_an_import_brings(client, tmp_path):
+    add_person(client, "newcomer")
+    ok(
+        client.post(
+            "/api/people/newcomer/interactions",
+            json={"kind": "reply", "direction": "inbound", "happened_at": "2025-05-05T00:00:00Z"},
+        )
+    )
+    newcomer = person_in(export(client), handle="newcomer")
+
+    target = client_for(tmp_path / "target")
+    add_person(target, "waiting", follows_you=True)
+    ok(target.patch("/api/settings", json={"auto_advance": True}))
+    assert ok(target.get("/api/people/waiting"))["suggestion"]["stage"] == "mutual"
+    document = export(target)  # someone with a suggestion waiting, and auto-advance on
+    document["people"].append(newcomer)
+    summary = import_ok(target, document)
+    assert (summary["people_created"], summary["stage_changes_added"]) == (1, 1)
+    # New evidence is applied, as when it arrives any other way...
+    newcomer = ok(target.get("/api/people/newcomer"))
+    assert (newcomer["stage"], newcomer["suggestion"]) == ("acknowledged", None)
+    change = ok(target.get("/api/people/newcomer/stages"))[0]
+    assert (change["to_stage"], change["source"]) == ("acknowledged", "rule")
+    # ...what was already waiting keeps waiting, and a second import moves no one.
+    waiting = ok(target.get("/api/people/waiting"))
+    assert (waiting["stage"], waiting["suggestion"]["stage"]) == ("stranger", "mutual")
+    after = export(target)
+    assert import_ok(target, document) == ZEROS
+    assert timeless(export(target)) == timeless(after)
+
+
 # ---- invalid documents --------------------------------------------------------------------------
 
 
@@ -576,7 +821,7 @@ def _wrong_format(d: dict) -> str:
 
 
 def _newer_version(d: dict) -> str:
-    d["format_version"] = 2
+    d["format_version"] = EXPORT_FORMAT_VERSION + 1
     return "format_version"
 
 
@@ -621,6 +866,57 @@ def _x_list_taken(d: dict) -> str:
     return f"lists.{len(d['lists']) - 1}.x_list_id"
 
 
+def _bad_setting(d: dict) -> str:
+    d["settings"]["auto_advance"] = "maybe"
+    return "settings.auto_advance"
+
+
+def _unknown_setting(d: dict) -> str:
+    d["settings"]["dark_mode"] = True
+    return "settings.dark_mode"
+
+
+def _null_settings(d: dict) -> str:
+    d["settings"] = None
+    return "settings"
+
+
+def _bad_follows_since(d: dict) -> str:
+    i = _index(d, "Zed")
+    d["people"][i]["follows_you_since"] = "last week"
+    return f"people.{i}.follows_you_since"
+
+
+def _bad_post_seen(d: dict) -> str:
+    i = _index(d, "Ada_New")
+    d["people"][i]["last_post_seen_at"] = 1741424411
+    return f"people.{i}.last_post_seen_at"
+
+
+def _bad_snooze(d: dict) -> str:
+    i = _index(d, "Ada_New")
+    d["people"][i]["follow_up"]["snoozed_until"] = "3000-01-01T00:00:00Z"
+    return f"people.{i}.follow_up.snoozed_until"
+
+
+def _unknown_follow_up_field(d: dict) -> str:
+    i = _index(d, "Zed")
+    d["people"][i]["follow_up"]["due_at"] = d["people"][i]["follow_up"]["done_at"]
+    return f"people.{i}.follow_up.due_at"
+
+
+def _dismissed_without_stage(d: dict) -> str:
+    i = _index(d, "grace")
+    del d["people"][i]["dismissed_suggestion"]["stage"]
+    return f"people.{i}.dismissed_suggestion.stage"
+
+
+def _dismissed_without_time(d: dict) -> str:
+    i = _index(d, "grace")
+    d["people"][i]["dismissed_suggestion"]["at"] = None
+    return f"people.{i}.dismissed_suggestion.at"
+
+
 def _lone_surrogate(d: dict) -> str:
     i = _index(d, "Ada_New")
     d["people"][i]["notes"][1]["body"] = "broken \ud800 text"
@@ -640,6 +936,15 @@ def _lone_surrogate(d: dict) -> str:
         _same_handle_twice,
         _x_list_taken,
         _lone_surrogate,
+        _bad_setting,
+        _unknown_setting,
+        _null_settings,
+        _bad_follows_since,
+        _bad_post_seen,
+        _bad_snooze,
+        _unknown_follow_up_field,
+        _dismissed_without_stage,
+        _dismissed_without_time,
     ],
 )
 def test_an_invalid_document_is_refused_and_changes_nothing(client, rich, spoil):

@@ -634,7 +634,10 @@ class CleanupPageSchema(Schema):
 # it, rather than walking the document per nested object.
 
 EXPORT_FORMAT = "rapport-export"
-EXPORT_FORMAT_VERSION = 1
+# 2 added the relationship engine's state (when someone was first seen following, the newest post
+# seen, the dismissed suggestion, the follow-up state) and the user's preferences. Version 1
+# documents still load: what they lack is left as it is.
+EXPORT_FORMAT_VERSION = 2
 _LONG_TEXT = 100_000
 _SLUG_ERROR = "Use a-z, 0-9 and dashes, starting and ending with a letter or digit."
 
@@ -725,6 +728,18 @@ class ExportStageChangeSchema(_ExportSchema):
     source = fields.String(required=True, validate=validate.OneOf(STAGE_CHANGE_SOURCES))
 
 
+class ExportDismissedSchema(_ExportSchema):
+    """The stage suggestion the user dismissed: it stays hidden until evidence newer than `at`."""
+
+    stage = _export_text(60, 1, required=True)
+    at = UTCDateTime(required=True)
+
+
+class ExportFollowUpSchema(_ExportSchema):
+    snoozed_until = UTCDateTime(load_default=None, allow_none=True)
+    done_at = UTCDateTime(load_default=None, allow_none=True)
+
+
 class ExportPersonSchema(_ExportSchema):
     x_id = XUserId(load_default=None, allow_none=True)
     handle = Handle(load_default=None, allow_none=True)
@@ -743,6 +758,10 @@ class ExportPersonSchema(_ExportSchema):
     last_seen = UTCDateTime(required=True)
     created_at = UTCDateTime(required=True)
     updated_at = UTCDateTime(required=True)
+    follows_you_since = UTCDateTime(load_default=None, allow_none=True)
+    last_post_seen_at = UTCDateTime(load_default=None, allow_none=True)
+    dismissed_suggestion = fields.Nested(ExportDismissedSchema, load_default=None, allow_none=True)
+    follow_up = fields.Nested(ExportFollowUpSchema, load_default=None, allow_none=True)
     earlier_handles = fields.List(fields.Nested(ExportEarlierHandleSchema), load_default=list)
     tags = fields.List(_export_text(50, 1), load_default=list)
     lists = fields.List(fields.Nested(ExportMembershipSchema), load_default=list)
@@ -756,6 +775,12 @@ class ExportPersonSchema(_ExportSchema):
             raise ValidationError("Give a handle, an X user id or an earlier handle.", "handle")
 
 
+class ExportSettingsSchema(_ExportSchema):
+    """The user's preferences (`services/settings.py`); each one given replaces the stored one."""
+
+    auto_advance = fields.Boolean()
+
+
 class ExportDocumentSchema(_ExportSchema):
     format = fields.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
     format_version = fields.Integer(
@@ -767,6 +792,7 @@ class ExportDocumentSchema(_ExportSchema):
     stages = fields.List(fields.Nested(ExportStageSchema), load_default=list)
     lists = fields.List(fields.Nested(ExportListSchema), load_default=list)
     people = fields.List(fields.Nested(ExportPersonSchema), load_default=list)
+    settings = fields.Nested(ExportSettingsSchema, load_default=dict)
 
 
 class ImportSummarySchema(Schema):
@@ -782,6 +808,8 @@ class ImportSummarySchema(Schema):
     notes_added = fields.Integer()
     interactions_added = fields.Integer()
     stage_changes_added = fields.Integer()
+    follow_ups_updated = fields.Integer()
+    settings_updated = fields.Integer()
 
 
 def flat_messages(messages: Any, path: str = "") -> dict[str, list[str]]:

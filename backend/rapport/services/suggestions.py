@@ -158,16 +158,22 @@ def refresh(person: Person | int, *, now: datetime | None = None) -> Suggestion 
     return found
 
 
-def refresh_many(person_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> int:
+def refresh_many(
+    person_ids: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
+    apply: bool | None = None,
+) -> int:
     """`refresh` for many people (everyone when None), reading their histories in bulk; answers
-    how many suggestions changed."""
+    how many suggestions changed. `apply` says whether a suggestion found moves the person at
+    once (default: the auto-advance setting); False only stores it."""
     now = now or utcnow()
     changed = 0
     with write_transaction():
         pipeline = positions()
         if person_ids is None:
             person_ids = [pid for (pid,) in Person.select(Person.id).tuples()]
-        auto = settings.get("auto_advance")
+        auto = settings.get("auto_advance") if apply is None else apply
         for chunk in chunked(sorted(set(person_ids)), CHUNK):
             events = _events(chunk)
             for row in _states(chunk):

@@ -28,6 +28,7 @@ from ..models import (
     FLAG_FIELDS,
     PROFILE_FIELDS,
     TEXT_PROFILE_FIELDS,
+    FollowUp,
     Interaction,
     ListMember,
     Note,
@@ -47,11 +48,24 @@ from ..schemas import (
     ExportDocumentSchema,
     flat_messages,
 )
-from . import suggestions
+from . import settings, suggestions
 from .tags import MAX_TAG_LENGTH
 
 PERSON_TIMES = ("first_seen", "last_seen", "created_at", "updated_at")
-PERSON_FIELDS = ("x_id", "handle", *PROFILE_FIELDS, "stage", *FLAG_FIELDS, *PERSON_TIMES)
+# When they were first seen following the user, and the newest post of theirs seen (null if not).
+ENGINE_TIMES = ("follows_you_since", "last_post_seen_at")
+PERSON_FIELDS = (
+    "x_id",
+    "handle",
+    *PROFILE_FIELDS,
+    "stage",
+    *FLAG_FIELDS,
+    *PERSON_TIMES,
+    *ENGINE_TIMES,
+)
+# The person row's columns behind the document's `dismissed_suggestion`.
+DISMISSED_COLUMNS = ("dismissed_stage", "dismissed_at")
+PERSON_COLUMNS = (*PERSON_FIELDS, *DISMISSED_COLUMNS)
 # Seen on X: the newer observation (later `last_seen`) wins; an unknown (null) never hides a value.
 NULLABLE_PROFILE_FIELDS = frozenset(PROFILE_FIELDS) - TEXT_PROFILE_FIELDS
 # Set by the user: the newer edit (later `updated_at`) wins.
@@ -81,6 +95,8 @@ SUMMARY_KEYS = (
     "notes_added",
     "interactions_added",
     "stage_changes_added",
+    "follow_ups_updated",
+    "settings_updated",
 )
 
 # Rows per batch of a bulk insert, and ids per `IN (...)` (under SQLite's limit on variables).
@@ -123,6 +139,7 @@ def export_document() -> dict[str, Any]:
             item["created_at"] = iso(item["created_at"])
             item["updated_at"] = iso(item["updated_at"])
         people = _export_people()
+        preferences = settings.all_settings()
         version = schema_version(database)
     return {
         "format": EXPORT_FORMAT,
@@ -130,6 +147,7 @@ def export_document() -> dict[str, Any]:
         "schema_version": version,
         "exported_at": iso(utcnow()),
         "app_version": __version__,
+        "settings": dict(sorted(preferences.items())),
         "stages": stages,
         "lists": lists,
         "people": people,
@@ -143,12 +161,28 @@ def _columns(model: type[Model], names: Sequence[str]) -> list[Field]:
 def _export_people() -> list[dict[str, Any]]:
     people: dict[int, dict[str, Any]] = {}
     for person_id, *values in (
-        Person.select(Person.id, *_columns(Person, PERSON_FIELDS)).tuples().iterator()
+        Person.select(Person.id, *_columns(Person, PERSON_COLUMNS)).tuples().iterator()
     ):
-        item = dict(zip(PERSON_FIELDS, values, strict=True))
+        item = dict(zip(PERSON_COLUMNS, values, strict=True))
         for name in PERSON_TIMES:
             item[name] = iso(item[name])
+        for name in ENGINE_TIMES:
+            item[name] = _iso_or_none(item[name])
+        stage, at = item.pop("dismissed_stage"), item.pop("dismissed_at")
+        # A dismissal without the date of its evidence hides nothing (see `suggestions`).
+        item["dismissed_suggestion"] = {"stage": stage, "at": iso(at)} if stage and at else None
+        item["follow_up"] = None
         people[person_id] = item
+    for person_id, snoozed_until, done_at in (
+        FollowUp.select(FollowUp.person, FollowUp.snoozed_until, FollowUp.done_at)
+        .tuples()
+        .iterator()
+    ):
+        if snoozed_until is not None or done_at is not None:
+            people[person_id]["follow_up"] = {
+                "snoozed_until": _iso_or_none(snoozed_until),
+                "done_at": _iso_or_none(done_at),
+            }
 
     def attach(name: str, rows: Iterable[tuple], order: Any, build: Any) -> None:
         grouped: dict[int, list[tuple]] = defaultdict(list)
@@ -241,6 +275,10 @@ def _export_people() -> list[dict[str, Any]]:
         },
     )
     return sorted(people.values(), key=_person_order)
+
+
+def _iso_or_none(value: datetime | str | None) -> str | None:
+    return None if value is None else iso(value)
 
 
 def _person_order(item: dict[str, Any]) -> tuple:
@@ -349,9 +387,16 @@ def import_document(document: Any) -> dict[str, int]:
 
 def _refresh_engine(person_ids: list[int]) -> None:
     """Bring what the relationship engine keeps on the people imported up to date: when those who
-    follow the user were first seen doing so (their last-seen time, for want of better), and
-    their stage suggestions."""
-    for chunk in chunked(sorted(set(person_ids)), ID_CHUNK):
+    follow the user were first seen doing so (their last-seen time when neither the document nor
+    the database knew), and their stage suggestions.
+
+    Auto-advance applies a suggestion when new evidence arrives, not one that was already waiting:
+    with it on, the suggestions are recomputed without being applied, and then only those the
+    import changed are applied. So importing a document again (or into the database it came from)
+    moves no one.
+    """
+    ids = sorted(set(person_ids))
+    for chunk in chunked(ids, ID_CHUNK):
         marks = ", ".join("?" * len(chunk))
         database.execute_sql(
             "UPDATE person SET follows_you_since = CASE WHEN follows_you = 1 "
@@ -359,7 +404,25 @@ def _refresh_engine(person_ids: list[int]) -> None:
             f"WHERE id IN ({marks})",
             chunk,
         )
-    suggestions.refresh_many(person_ids)
+    if not settings.get("auto_advance"):
+        suggestions.refresh_many(ids, apply=False)
+        return
+    before = _suggested(ids)
+    suggestions.refresh_many(ids, apply=False)
+    for person_id, found in _suggested(ids).items():
+        if found[0] is not None and found != before.get(person_id):
+            suggestions.refresh(person_id)  # applies it
+
+
+def _suggested(ids: list[int]) -> dict[int, tuple[str | None, datetime | None]]:
+    """Each person's stored suggestion: {id: (stage, date of the evidence)}."""
+    found: dict[int, tuple[str | None, datetime | None]] = {}
+    for chunk in chunked(ids, ID_CHUNK):
+        query = Person.select(Person.id, Person.suggested_stage, Person.suggestion_at).where(
+            Person.id.in_(chunk)
+        )
+        found.update((person_id, (stage, at)) for person_id, stage, at in query.tuples())
+    return found
 
 
 def _insert(
@@ -415,6 +478,26 @@ def refresh_summaries(person_ids: Iterable[int]) -> None:
         database.execute_sql(SUMMARY_SQL.format(marks=", ".join("?" * len(chunk))), chunk)
 
 
+def _later(*times: datetime | None) -> datetime | None:
+    """The latest of the known times (None if none is known)."""
+    return max((at for at in times if at is not None), default=None)
+
+
+def _follows_since(follows_you: bool | None, *sides: dict[str, Any]) -> datetime | None:
+    """When someone was first seen following the user: the earliest time known by a side (the
+    document's person or the database's) that saw them following; None unless they follow now."""
+    if not follows_you:
+        return None
+    return min(
+        (
+            side["follows_you_since"]
+            for side in sides
+            if side["follows_you"] and side["follows_you_since"] is not None
+        ),
+        default=None,
+    )
+
+
 class _Merge:
     """One import: match the document's people to the database's, merge them, write in bulk."""
 
@@ -441,7 +524,11 @@ class _Merge:
         self._merge_notes(ids, matched)
         self._merge_stage_history(ids, matched)
         self._merge_interactions(ids)
+        self._merge_follow_ups(ids, matched)
+        # The suggestions are recomputed under the preferences the database had: those of the
+        # document apply from now on (a restore into an empty database moves no one).
         _refresh_engine(ids)
+        self._merge_settings()
         return self.summary
 
     # -- references, stages, lists
@@ -601,10 +688,13 @@ class _Merge:
 
     def _rows(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         rows: dict[int, dict[str, Any]] = {}
-        columns = [Person.id, *_columns(Person, PERSON_FIELDS)]
+        columns = [Person.id, *_columns(Person, PERSON_COLUMNS)]
         for chunk in chunked(sorted(set(ids)), ID_CHUNK):
             for person_id, *values in Person.select(*columns).where(Person.id.in_(chunk)).tuples():
-                rows[person_id] = {"id": person_id, **dict(zip(PERSON_FIELDS, values, strict=True))}
+                rows[person_id] = {
+                    "id": person_id,
+                    **dict(zip(PERSON_COLUMNS, values, strict=True)),
+                }
         return rows
 
     def _merge_people(
@@ -615,8 +705,15 @@ class _Merge:
         records: list[dict[str, Any]] = []
         gave_up: list[tuple[int, str, datetime]] = []
         for index, (person, person_id) in enumerate(zip(self.people, targets, strict=True)):
+            given = person["dismissed_suggestion"]
+            dismissed = (
+                {"dismissed_stage": given["stage"], "dismissed_at": given["at"]} if given else {}
+            )
             if person_id is None:
-                records.append({"id": self.next_id, **{n: person[n] for n in PERSON_FIELDS}})
+                record = {"id": self.next_id, **{n: person[n] for n in PERSON_FIELDS}}
+                record["follows_you_since"] = _follows_since(record["follows_you"], person)
+                record.update(dict.fromkeys(DISMISSED_COLUMNS), **dismissed)
+                records.append(record)
                 self.next_id += 1
                 continue
             old = self.rows[person_id]
@@ -635,6 +732,14 @@ class _Merge:
             record["last_seen"] = max(old["last_seen"], person["last_seen"])
             record["created_at"] = min(old["created_at"], person["created_at"])
             record["updated_at"] = max(old["updated_at"], person["updated_at"])
+            record["follows_you_since"] = _follows_since(record["follows_you"], old, person)
+            record["last_post_seen_at"] = _later(
+                old["last_post_seen_at"], person["last_post_seen_at"]
+            )
+            if dismissed and (
+                old["dismissed_at"] is None or dismissed["dismissed_at"] > old["dismissed_at"]
+            ):  # the dismissal of the newer evidence wins
+                record.update(dismissed)
             newer, older = (person["handle"], old["handle"])
             if not seen_later or index in self.by_earlier:
                 # The handle seen on X last wins, but someone found by a handle they have since
@@ -692,17 +797,17 @@ class _Merge:
         moving: list[int] = list(released)
         for person_id, record in zip(targets, records, strict=True):
             if person_id is None:
-                new_rows.append(tuple(record[name] for name in ("id", *PERSON_FIELDS)))
+                new_rows.append(tuple(record[name] for name in ("id", *PERSON_COLUMNS)))
                 continue
             old = self.rows[person_id]
-            changes = {name: record[name] for name in PERSON_FIELDS if record[name] != old[name]}
+            changes = {name: record[name] for name in PERSON_COLUMNS if record[name] != old[name]}
             if changes:
                 changed.append((person_id, changes))
                 if "handle" in changes:
                     moving.append(person_id)
         for chunk in chunked(moving, ID_CHUNK):  # free the handles that move before reusing them
             Person.update(handle=None).where(Person.id.in_(chunk)).execute()
-        _insert(Person, ("id", *PERSON_FIELDS), new_rows)
+        _insert(Person, ("id", *PERSON_COLUMNS), new_rows)
         for person_id, changes in changed:
             Person.update(**changes).where(Person.id == person_id).execute()
         self.summary["people_created"] = len(new_rows)
@@ -873,3 +978,56 @@ class _Merge:
             for person, person_id in zip(self.people, ids, strict=True)
             if person["interactions"]
         )
+
+    # -- follow-ups and preferences
+
+    def _merge_follow_ups(self, ids: list[int], matched: list[int]) -> None:
+        """The later `done_at` and the later snooze win, but a snooze that ends before that done is
+        dropped: marking a follow-up done ends the snooze, and a snooze that ended before the done
+        was made before it."""
+        existing = {
+            person_id: (snoozed_until, done_at)
+            for person_id, snoozed_until, done_at in _select_for(
+                matched,
+                lambda chunk: (
+                    FollowUp.select(FollowUp.person, FollowUp.snoozed_until, FollowUp.done_at)
+                    .where(FollowUp.person.in_(chunk))
+                    .tuples()
+                ),
+            )
+        }
+        rows: list[tuple] = []
+        updated = 0
+        for person, person_id in zip(self.people, ids, strict=True):
+            given = person["follow_up"]
+            if not given:
+                continue
+            old = existing.get(person_id, (None, None))
+            snoozed_until = _later(old[0], given["snoozed_until"])
+            done_at = _later(old[1], given["done_at"])
+            if snoozed_until is not None and done_at is not None and snoozed_until <= done_at:
+                snoozed_until = None
+            if (snoozed_until, done_at) == old:
+                continue
+            if person_id in existing:
+                FollowUp.update(snoozed_until=snoozed_until, done_at=done_at).where(
+                    FollowUp.person == person_id
+                ).execute()
+                updated += 1
+            else:
+                rows.append((person_id, snoozed_until, done_at))
+        self.summary["follow_ups_updated"] = updated + _insert(
+            FollowUp, ("person", "snoozed_until", "done_at"), rows
+        )
+
+    def _merge_settings(self) -> None:
+        """Each preference the document gives replaces the stored one; the others stay."""
+        current = settings.all_settings()
+        changed = {
+            name: value
+            for name, value in self.data["settings"].items()
+            if name not in current or current[name] != value
+        }
+        if changed:
+            settings.update(changed)
+        self.summary["settings_updated"] = len(changed)
