@@ -6,6 +6,7 @@ person's dashboard page already signed in."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -20,13 +21,16 @@ SOFIA = xpages.account("sofia_suggest", name="Sofia Suggest", followers=21_000)
 DARIO = xpages.account("dario_due", name="Dario Due", followers=14_000)
 ELSA = xpages.account("elsa_early", name="Elsa Early", followers=19_000)
 OLGA = xpages.account("olga_open", name="Olga Open", followers=27_000)
+PIA = xpages.account("pia_path", name="Pia Path", followers=16_000)
+PIA_POST = xpages.Tweet(status="1997000000000000050", author=PIA, text="What makes a list useful?")
 
 
 @pytest.fixture(scope="module")
 def site() -> xpages.Site:
     site = xpages.Site()
-    for acc in (SOFIA, DARIO, ELSA, OLGA):
+    for acc in (SOFIA, DARIO, ELSA, OLGA, PIA):
         site.add(acc)
+    site.timeline = [PIA_POST, *xpages.home_tweets(60)]
     return site
 
 
@@ -147,3 +151,54 @@ def test_options_switch_auto_advance_on_the_server(browser: ExtensionBrowser, pa
     switch.uncheck()
     expect(page.locator("#server-settings-result")).to_have_text("Saved.")
     assert api.get("/api/settings") == {"auto_advance": False}
+
+
+def test_the_whole_path_from_a_like_to_a_follow_up(
+    browser: ExtensionBrowser, page: Page, api: Api, rapport: RunningServer
+):
+    """A watchlisted person's post liked and answered on the timeline is in their history; their
+    profile's panel suggests the next stage with its reason; when the watchlist's cadence lapses
+    they are due in the popup."""
+    api.add_person(PIA.handle, lists=("watchlist",))
+    page.goto("https://x.com/home")
+    tweet = page.locator(
+        f'article[data-testid="tweet"]:has(a[href$="/status/{PIA_POST.status}/analytics"])'
+    )
+    tweet.locator('[data-testid="like"]').click()
+    tweet.locator('[data-testid="reply"]').click()
+    dialog = page.locator('#layers div[role="dialog"]')
+    dialog.locator('[data-testid="tweetTextarea_0"]').click()
+    page.keyboard.type("Short, and pruned every month.")
+    dialog.locator('[data-testid="tweetButton"]').click()
+    wait_until(
+        lambda: (
+            sorted(
+                (i["kind"], i["direction"])
+                for i in api.get(f"/api/people/{PIA.handle}/interactions")["items"]
+            )
+            == [("like", "outbound"), ("reply", "outbound")]
+        ),
+        what="the like and the reply in the history",
+    )
+
+    open_profile(page, PIA.handle, state="tracked")
+    suggestion = page.locator('[data-rapport="profile-panel"] [data-rapport-suggestion]')
+    expect(suggestion).to_contain_text("Suggested: Noticed")
+    expect(suggestion).to_contain_text(re.compile(r"you liked their post on \d{1,2} [A-Z][a-z]{2}"))
+
+    # Contact made today keeps them off the queue; a lapsed cadence puts them on it.
+    assert PIA.handle not in [f["person"]["handle"] for f in api.get("/api/followups")["items"]]
+    with sqlite3.connect(rapport.home / "rapport.sqlite3", timeout=10) as db:
+        old = (datetime.now(UTC) - timedelta(days=10)).replace(tzinfo=None).isoformat(sep=" ")
+        db.execute(
+            "UPDATE interaction SET happened_at = ? WHERE person_id = "
+            "(SELECT id FROM person WHERE handle = ?)",
+            (old, PIA.handle),
+        )
+        db.execute(
+            "UPDATE person SET last_outbound_at = ?, last_interaction_at = ? WHERE handle = ?",
+            (old, old, PIA.handle),
+        )
+    backdate_membership(rapport, PIA.handle, 10)
+    open_popup(browser, page)
+    expect(page.locator("#followup-list")).to_contain_text(f"@{PIA.handle}")
