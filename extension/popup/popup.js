@@ -125,7 +125,7 @@ function overdueText(days) {
 }
 
 /** Who is due for a follow-up today: the count and the five most overdue, each with its next
- * step and a Done button. */
+ * step, a Done button and a Tomorrow button (snooze for a day). */
 async function showFollowups() {
   const answer = await ask("followups");
   if (!answer.ok || !answer.followups) return;
@@ -158,13 +158,23 @@ async function showFollowups() {
       $done.type = "button";
       $done.textContent = "Done";
       $done.setAttribute("aria-label", `Done with @${person.handle} for now`);
-      $done.addEventListener("click", async () => {
-        $done.disabled = true;
-        const result = await ask("followup.done", { handle: person.handle });
+      const $later = document.createElement("button");
+      $later.type = "button";
+      $later.className = "quiet";
+      $later.textContent = "Tomorrow";
+      $later.setAttribute("aria-label", `Remind me about @${person.handle} tomorrow`);
+      const act = async (/** @type {string} */ type, /** @type {Record<string, unknown>} */ extra) => {
+        $done.disabled = $later.disabled = true;
+        const result = await ask(type, { handle: person.handle, ...extra });
         if (result.ok) await showFollowups();
-        else $done.disabled = false;
-      });
-      $item.append($who, $when, $step, $done);
+        else $done.disabled = $later.disabled = false;
+      };
+      $done.addEventListener("click", () => act("followup.done", {}));
+      $later.addEventListener("click", () => act("followup.snooze", { days: 1 }));
+      const $actions = document.createElement("span");
+      $actions.className = "actions";
+      $actions.append($done, $later);
+      $item.append($who, $when, $step, $actions);
       return $item;
     }),
   );

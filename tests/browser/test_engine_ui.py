@@ -112,12 +112,20 @@ def test_popup_lists_who_is_due_and_the_badge_counts_them(
     expect(page.locator("#followup-list")).not_to_contain_text(f"@{DARIO.handle}")
     followups = api.get("/api/followups?limit=100")["items"]
     assert DARIO.handle not in [f["person"]["handle"] for f in followups]
+
+    elsa = page.locator("#followup-list li", has_text=f"@{ELSA.handle}")
+    elsa.get_by_role("button", name=f"Remind me about @{ELSA.handle} tomorrow").click()
+    expect(page.locator("#followup-list")).not_to_contain_text(f"@{ELSA.handle}")
+    snoozed = api.get("/api/followups?within_days=2&limit=100")["items"]
+    elsa_item = next(f for f in snoozed if f["person"]["handle"] == ELSA.handle)
+    assert elsa_item["snoozed_until"] is not None
+    left = due - 2
     wait_until(
         lambda: (
             browser.worker.evaluate("async () => (await chrome.action.getBadgeText({}))")
-            == (str(due - 1) if due > 1 else "")
+            == (str(left) if left > 0 else "")
         ),
-        what="the badge after Done",
+        what="the badge after Done and Tomorrow",
     )
 
 
