@@ -4,7 +4,6 @@
 // queue as every other write so nothing is lost while the server is away.
 
 import { loadConfig } from "./config.js";
-import { normalizeHandle } from "./lookup.js";
 
 export const OWN_POSTS_KEY = "ownPosts";
 /** How many of the user's own replies and quotes are remembered, to undo them when deleted. */
@@ -24,17 +23,10 @@ const ID_RE = /^\d{1,25}$/;
  */
 
 /**
- * @param {{storage: any, write: Write, lookup: Lookup, invalid: Invalid}} deps
+ * @param {{storage: any, write: Write, lookup: Lookup, invalid: Invalid,
+ *          needHandle: (value: unknown) => string}} deps  `needHandle`: the worker's handle check
  */
-export function createCapture({ storage, write, lookup, invalid }) {
-  /** @param {unknown} value */
-  function handleOf(value) {
-    const handle = typeof value === "string" ? value.trim().replace(/^@/, "") : "";
-    if (normalizeHandle(handle) === null) {
-      throw invalid("Not a valid X handle.", { handle: ["Not a valid X handle."] });
-    }
-    return handle;
-  }
+export function createCapture({ storage, write, lookup, invalid, needHandle: handleOf }) {
 
   /** @param {unknown} value @param {string} name */
   function idOf(value, name) {

@@ -478,7 +478,7 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
     return {};
   }
 
-  const capture = createCapture({ storage, write, lookup, invalid });
+  const capture = createCapture({ storage, write, lookup, invalid, needHandle });
 
   /** The follow-up queue's head for the popup (and the badge's count with it). */
   async function followups() {

@@ -32,7 +32,12 @@ async function setup(settings = {}) {
   };
   const invalid = (/** @type {string} */ message, /** @type {any} */ fields) =>
     Object.assign(new Error(message), { fields });
-  const handlers = createCapture({ storage, write, lookup, invalid });
+  const needHandle = (/** @type {unknown} */ value) => {
+    const handle = typeof value === "string" ? value.replace(/^@/, "") : "";
+    if (!/^[A-Za-z0-9_]{1,15}$/.test(handle)) throw invalid("bad handle", { handle: ["bad"] });
+    return handle;
+  };
+  const handlers = createCapture({ storage, write, lookup, invalid, needHandle });
   return { storage, writes, handlers, lookupKnows };
 }
 
