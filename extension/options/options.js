@@ -72,6 +72,7 @@ async function showServerSettings() {
   $("server-settings").hidden = false;
   $auto.addEventListener("change", async () => {
     const wanted = $auto.checked;
+    say("server-settings-result", "Saving…");
     const saved = await chrome.runtime
       .sendMessage({ type: "settings.set", settings: { auto_advance: wanted } })
       .catch(() => undefined);

@@ -154,11 +154,11 @@ def test_options_switch_auto_advance_on_the_server(browser: ExtensionBrowser, pa
     switch = page.get_by_label("Move people to the stage their history suggests by itself")
     expect(switch).not_to_be_checked()
     switch.check()
+    wait_until(lambda: api.get("/api/settings") == {"auto_advance": True}, what="switched on")
     expect(page.locator("#server-settings-result")).to_have_text("Saved.")
-    assert api.get("/api/settings") == {"auto_advance": True}
     switch.uncheck()
+    wait_until(lambda: api.get("/api/settings") == {"auto_advance": False}, what="switched off")
     expect(page.locator("#server-settings-result")).to_have_text("Saved.")
-    assert api.get("/api/settings") == {"auto_advance": False}
 
 
 def test_the_whole_path_from_a_like_to_a_follow_up(
