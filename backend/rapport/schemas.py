@@ -476,13 +476,18 @@ class CaptureUndoSchema(InputSchema):
             raise ValidationError("Give the post's id for this kind.", "tweet_id")
 
 
-class CapturedPersonSchema(Schema):
+class PersonBriefSchema(Schema):
+    """Who an answer is about, in brief (captures, follow-ups, clean-up)."""
+
     id = fields.Integer()
     handle = fields.String(allow_none=True)
     x_id = XUserId(allow_none=True)
     display_name = fields.String()
     stage = fields.String()
     stage_name = fields.String(allow_none=True)
+
+
+class CapturedPersonSchema(PersonBriefSchema):
     next_step = fields.String(allow_none=True)
     suggestion = fields.Nested(SuggestionSchema, allow_none=True)
 
@@ -542,13 +547,7 @@ class FollowUpQuerySchema(InputSchema):
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**9))
 
 
-class FollowUpPersonSchema(Schema):
-    id = fields.Integer()
-    handle = fields.String(allow_none=True)
-    x_id = XUserId(allow_none=True)
-    display_name = fields.String()
-    stage = fields.String()
-    stage_name = fields.String(allow_none=True)
+class FollowUpPersonSchema(PersonBriefSchema):
     tier = fields.String(allow_none=True)
     followers_count = fields.Integer(allow_none=True)
 
