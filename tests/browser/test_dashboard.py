@@ -1,6 +1,7 @@
 """The dashboard in real headless Chromium against a real `rapport serve`: sign-in (with the mouse
 and with the keyboard alone), search and filters, a note edited and still there after a reload, a
-stage change, bulk actions, a link followed from x.com, and no request leaving the machine.
+stage change, bulk actions, a follow-up marked done on the Today page with the keyboard, a link
+followed from x.com, and no request leaving the machine.
 
 Each page is photographed at desktop (1280 wide) and phone (390 wide) widths into
 build/test-artifacts/dashboard/.
@@ -8,7 +9,9 @@ build/test-artifacts/dashboard/.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -351,3 +354,31 @@ def test_a_link_on_x_com_opens_the_person_signed_in(tab: Tab, api: Api) -> None:
     page.click("#go")
     expect(page).to_have_url(target)
     expect(page.get_by_role("heading", name="Ada Lovelace", level=1)).to_be_visible()
+
+
+def test_today_follow_up_done_with_the_keyboard(
+    tab: Tab, api: Api, rapport: RunningServer, shots: Path
+) -> None:
+    api.add_person("dash_due", stage="noticed", lists=("watchlist",))
+    since = (datetime.now(UTC) - timedelta(days=11)).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(rapport.home / "rapport.sqlite3", timeout=10) as db:
+        db.execute(
+            "UPDATE list_member SET added_at = ? WHERE person_id = "
+            "(SELECT id FROM person WHERE handle = 'dash_due')",
+            (since,),
+        )
+    page = tab.sign_in_by_link(api, "/today")
+    item = page.locator(".followup", has_text="@dash_due")
+    expect(item).to_contain_text("4 days overdue")
+    expect(item).to_contain_text("Next step: Retweet something genuinely useful")
+    tab.shoot(shots, "today")
+    note = item.get_by_label("What you did (optional, kept as a note)")
+    note.focus()
+    page.keyboard.type("Shared her thread on lists")
+    page.keyboard.press("Tab")
+    expect(item.get_by_role("button", name="Done with @dash_due")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Done with @dash_due for now.")
+    expect(page.locator("#due .followup", has_text="@dash_due")).to_have_count(0)
+    assert "dash_due" not in [f["person"]["handle"] for f in api.get("/api/followups")["items"]]
+    assert api.notes("dash_due")[0]["body"] == "Followed up: Shared her thread on lists"

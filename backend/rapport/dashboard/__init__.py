@@ -1,8 +1,8 @@
 """The dashboard: server-rendered pages at `/` for the whole picture of the people you track.
 
 `register(app, api)` installs it: the signed session cookie and sign-in (`auth`), the one-time
-sign-in link API (`links`), the People table (`people_views`) and the Person page
-(`person_views`), with the template helpers of `formatting`. Pages hold no logic of their own:
+sign-in link API (`links`), the People table (`people_views`), the Person page
+(`person_views`) and the follow-up queue (`today_views`), with the template helpers of `formatting`. Pages hold no logic of their own:
 they read and write through `rapport.services`.
 
 Every dashboard answer carries a strict Content-Security-Policy: scripts, styles and images
@@ -44,7 +44,8 @@ def _page_values() -> dict[str, Any]:
     """What the frame of every page needs: whether to show the navigation, and where we are."""
     endpoint = request.endpoint or ""
     people = endpoint in ("dashboard.people", "dashboard.person")
-    return {"signed_in": bool(session.get("fp")), "section": "people" if people else ""}
+    section = "people" if people else "today" if endpoint == "dashboard.today" else ""
+    return {"signed_in": bool(session.get("fp")), "section": section}
 
 
 @bp.after_request
@@ -63,6 +64,7 @@ def _headers(response: Response) -> Response:
 def register(app: Flask, api: Api) -> None:
     """Install the dashboard on `app`: sessions, pages, static files and the link API."""
     from . import auth, errors, formatting, links, people_views, person_views  # noqa: F401
+    from . import today_views  # noqa: F401
 
     auth.install(app)
     formatting.install(app)
