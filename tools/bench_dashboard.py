@@ -149,6 +149,8 @@ def main() -> None:
             "people, tag filter": "/people?tag=design",
             "people, search": "/people?q=number+4242",
             "person page": "/people/user4",
+            "today (follow-up queue)": "/today",
+            "pipeline": "/pipeline",
         }
         print(f"{'page':34} {'median ms':>9}  status")
         for name, path in pages.items():

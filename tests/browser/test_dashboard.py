@@ -382,3 +382,24 @@ def test_today_follow_up_done_with_the_keyboard(
     expect(page.locator("#due .followup", has_text="@dash_due")).to_have_count(0)
     assert "dash_due" not in [f["person"]["handle"] for f in api.get("/api/followups")["items"]]
     assert api.notes("dash_due")[0]["body"] == "Followed up: Shared her thread on lists"
+
+
+def test_pipeline_move_by_drag_and_by_keyboard(tab: Tab, api: Api, shots: Path) -> None:
+    api.add_person("dash_drag", stage="noticed", display_name="Dora Drag")
+    api.add_person("dash_keys", stage="noticed", display_name="Kai Keys")
+    page = tab.sign_in_by_link(api, "/pipeline")
+    tab.shoot(shots, "pipeline")
+    card = page.locator(".board-card", has_text="Dora Drag")
+    card.drag_to(page.locator("#stage-conversing"))
+    expect(page.get_by_role("status")).to_contain_text("Moved @dash_drag to Conversing.")
+    expect(page.locator("#stage-conversing .board-card", has_text="Dora Drag")).to_have_count(1)
+    assert api.person("dash_drag")["stage"] == "conversing"
+
+    move = page.get_by_label("Move Kai Keys to")
+    move.focus()
+    move.select_option("mutual")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Move Kai Keys")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Moved @dash_keys to Mutual.")
+    assert api.person("dash_keys")["stage"] == "mutual"

@@ -2,7 +2,8 @@
 
 `register(app, api)` installs it: the signed session cookie and sign-in (`auth`), the one-time
 sign-in link API (`links`), the People table (`people_views`), the Person page
-(`person_views`) and the follow-up queue (`today_views`), with the template helpers of `formatting`. Pages hold no logic of their own:
+(`person_views`), the follow-up queue (`today_views`) and the pipeline board
+(`pipeline_views`), with the template helpers of `formatting`. Pages hold no logic of their own:
 they read and write through `rapport.services`.
 
 Every dashboard answer carries a strict Content-Security-Policy: scripts, styles and images
@@ -44,7 +45,8 @@ def _page_values() -> dict[str, Any]:
     """What the frame of every page needs: whether to show the navigation, and where we are."""
     endpoint = request.endpoint or ""
     people = endpoint in ("dashboard.people", "dashboard.person")
-    section = "people" if people else "today" if endpoint == "dashboard.today" else ""
+    sections = {"dashboard.today": "today", "dashboard.pipeline_board": "pipeline"}
+    section = "people" if people else sections.get(endpoint, "")
     return {"signed_in": bool(session.get("fp")), "section": section}
 
 
@@ -63,8 +65,16 @@ def _headers(response: Response) -> Response:
 
 def register(app: Flask, api: Api) -> None:
     """Install the dashboard on `app`: sessions, pages, static files and the link API."""
-    from . import auth, errors, formatting, links, people_views, person_views  # noqa: F401
-    from . import today_views  # noqa: F401
+    from . import (  # noqa: F401
+        auth,
+        errors,
+        formatting,
+        links,
+        people_views,
+        person_views,
+        pipeline_views,
+        today_views,
+    )
 
     auth.install(app)
     formatting.install(app)

@@ -61,9 +61,7 @@ def followup_snooze(ref: str) -> Response:
         flash("Snooze: choose tomorrow or a week.", "error")
         return _back()
     try:
-        followups.snooze(
-            person, days=int(days), thresholds=current_app.config["TIER_THRESHOLDS"]
-        )
+        followups.snooze(person, days=int(days), thresholds=current_app.config["TIER_THRESHOLDS"])
         flash(f"@{person.handle or person.x_id} comes back {SNOOZES[days]}.", "ok")
     except ApiError as error:
         flash(error.message, "error")

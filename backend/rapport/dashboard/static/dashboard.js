@@ -1,6 +1,7 @@
 // Rapport dashboard: small touches on top of pages that work without scripts.
 // - "Check everyone on this page" in the People table, and a count of the checked rows;
-// - a confirmation before forms marked data-confirm (deleting a note).
+// - a confirmation before forms marked data-confirm (deleting a note);
+// - on the Pipeline, dragging a card onto another column submits the card's own "Move to" form.
 // No libraries, nothing inline (the Content-Security-Policy allows only this file), and user
 // text is only ever set with textContent.
 "use strict";
@@ -36,3 +37,42 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 })();
+
+(function () {
+  const board = document.querySelector("[data-board]");
+  if (!board) return;
+  let dragged = null;
+  board.addEventListener("dragstart", (event) => {
+    const card = event.target instanceof Element ? event.target.closest(".board-card") : null;
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.person || "");
+  });
+  board.addEventListener("dragend", () => {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    for (const column of board.querySelectorAll(".column.drop")) column.classList.remove("drop");
+  });
+  board.addEventListener("dragover", (event) => {
+    const column = event.target instanceof Element ? event.target.closest(".column") : null;
+    if (!column || !dragged) return;
+    event.preventDefault();
+    for (const other of board.querySelectorAll(".column.drop")) {
+      if (other !== column) other.classList.remove("drop");
+    }
+    column.classList.add("drop");
+  });
+  board.addEventListener("drop", (event) => {
+    const column = event.target instanceof Element ? event.target.closest(".column") : null;
+    if (!column || !dragged) return;
+    event.preventDefault();
+    const form = dragged.querySelector("form.move");
+    const select = form ? form.querySelector('select[name="stage"]') : null;
+    if (!form || !select || select.value === column.dataset.stage) return;
+    select.value = column.dataset.stage || "";
+    form.submit();
+  });
+})();
+
