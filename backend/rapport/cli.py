@@ -1,5 +1,5 @@
-"""The `rapport` command: serve the local API, show the pairing token, export, import, stats and a
-health check of the installation.
+"""The `rapport` command: serve the local API, show the pairing token, export, import, import an X
+data archive, stats and a health check of the installation.
 """
 
 from __future__ import annotations
@@ -276,6 +276,27 @@ def import_command(file: str) -> None:
         detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
         raise click.ClickException(f"{error.message} {detail}".strip()) from error
     click.echo(json.dumps(summary, indent=1))
+
+
+@main.command("import-archive")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_archive_command(path: Path) -> None:
+    """Bring in your X data archive (the zip X sends, or its unpacked folder): replies, mentions,
+    reposts and direct messages become contact history, following and followers set the follow
+    flags. Safe to repeat: nothing is added twice."""
+    from .x.archive_import import import_archive
+    from .x.archive_reader import ArchiveError
+
+    settings = _settings()
+    _open_db(settings)
+    try:
+        summary = import_archive(path)
+    except ArchiveError as error:
+        raise click.ClickException(f"{error} Nothing was imported.") from error
+    width = max(len(name) for name in summary) + 2
+    click.echo(f"Imported {path}:")
+    for name, value in summary.items():
+        click.echo(f"  {name.replace('_', ' '):<{width}}{value}")
 
 
 @main.command()

@@ -385,7 +385,7 @@ def import_document(document: Any) -> dict[str, int]:
         return _Merge(data).run()
 
 
-def _refresh_engine(person_ids: list[int]) -> None:
+def refresh_engine(person_ids: list[int]) -> None:
     """Bring what the relationship engine keeps on the people imported up to date: when those who
     follow the user were first seen doing so (their last-seen time when neither the document nor
     the database knew), and their stage suggestions.
@@ -425,7 +425,7 @@ def _suggested(ids: list[int]) -> dict[int, tuple[str | None, datetime | None]]:
     return found
 
 
-def _insert(
+def insert_rows(
     model: type[Model], names: Sequence[str], rows: list[tuple], *, skip_repeats: bool = False
 ) -> int:
     """Insert `rows` (tuples of the fields `names`) with one prepared statement, a few hundred
@@ -527,7 +527,7 @@ class _Merge:
         self._merge_follow_ups(ids, matched)
         # The suggestions are recomputed under the preferences the database had: those of the
         # document apply from now on (a restore into an empty database moves no one).
-        _refresh_engine(ids)
+        refresh_engine(ids)
         self._merge_settings()
         return self.summary
 
@@ -807,7 +807,7 @@ class _Merge:
                     moving.append(person_id)
         for chunk in chunked(moving, ID_CHUNK):  # free the handles that move before reusing them
             Person.update(handle=None).where(Person.id.in_(chunk)).execute()
-        _insert(Person, ("id", *PERSON_COLUMNS), new_rows)
+        insert_rows(Person, ("id", *PERSON_COLUMNS), new_rows)
         for person_id, changes in changed:
             Person.update(**changes).where(Person.id == person_id).execute()
         self.summary["people_created"] = len(new_rows)
@@ -848,7 +848,7 @@ class _Merge:
             add(person_id, handle, replaced_at)
         for person_id, (handle, replaced_at) in released.items():
             add(person_id, handle, replaced_at)
-        self.summary["earlier_handles_added"] = _insert(
+        self.summary["earlier_handles_added"] = insert_rows(
             PersonHandle, ("person", "handle", "replaced_at"), rows
         )
 
@@ -872,7 +872,7 @@ class _Merge:
                 if (person_id, tag_id) not in existing:
                     existing.add((person_id, tag_id))
                     rows.append((person_id, tag_id))
-        self.summary["tags_added"] = _insert(PersonTag, ("person", "tag"), rows)
+        self.summary["tags_added"] = insert_rows(PersonTag, ("person", "tag"), rows)
 
     def _merge_memberships(
         self, ids: list[int], matched: list[int], list_ids: dict[str, int]
@@ -892,7 +892,7 @@ class _Merge:
                 if key not in existing:
                     existing.add(key)
                     rows.append((*key, membership["added_at"]))
-        self.summary["list_memberships_added"] = _insert(
+        self.summary["list_memberships_added"] = insert_rows(
             ListMember, ("list", "person", "added_at"), rows
         )
 
@@ -912,7 +912,7 @@ class _Merge:
                 if key not in existing:
                     existing.add(key)
                     rows.append((person_id, note["body"], note["created_at"], note["updated_at"]))
-        self.summary["notes_added"] = _insert(
+        self.summary["notes_added"] = insert_rows(
             Note, ("person", "body", "created_at", "updated_at"), rows
         )
 
@@ -946,7 +946,7 @@ class _Merge:
                             change["source"],
                         )
                     )
-        self.summary["stage_changes_added"] = _insert(
+        self.summary["stage_changes_added"] = insert_rows(
             StageChange,
             ("person", "from_stage", "to_stage", "changed_at", "cause", "source"),
             rows,
@@ -970,7 +970,7 @@ class _Merge:
             for person, person_id in zip(self.people, ids, strict=True)
             for interaction in person["interactions"]
         ]
-        self.summary["interactions_added"] = _insert(
+        self.summary["interactions_added"] = insert_rows(
             Interaction, ("person", *names), rows, skip_repeats=True
         )
         refresh_summaries(
@@ -1016,7 +1016,7 @@ class _Merge:
                 updated += 1
             else:
                 rows.append((person_id, snoozed_until, done_at))
-        self.summary["follow_ups_updated"] = updated + _insert(
+        self.summary["follow_ups_updated"] = updated + insert_rows(
             FollowUp, ("person", "snoozed_until", "done_at"), rows
         )
 
