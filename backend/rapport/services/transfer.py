@@ -71,6 +71,17 @@ NULLABLE_PROFILE_FIELDS = frozenset(PROFILE_FIELDS) - TEXT_PROFILE_FIELDS
 # Set by the user: the newer edit (later `updated_at`) wins.
 OWN_FIELDS = ("stage", *FLAG_FIELDS)
 STAGE_FIELDS = ("slug", "name", "position", "description", "next_step")
+# An interaction's own fields (besides its person), as the document and the database hold them.
+INTERACTION_FIELDS = (
+    "kind",
+    "direction",
+    "happened_at",
+    "tweet_url",
+    "text",
+    "source",
+    "dedupe_key",
+    "created_at",
+)
 LIST_FIELDS = (
     "slug",
     "name",
@@ -955,16 +966,7 @@ class _Merge:
     def _merge_interactions(self, ids: list[int]) -> None:
         """Add the interactions whose dedupe key is new (to anyone), then bring the last
         interaction of everyone who has some in the document up to date."""
-        names = (
-            "kind",
-            "direction",
-            "happened_at",
-            "tweet_url",
-            "text",
-            "source",
-            "dedupe_key",
-            "created_at",
-        )
+        names = INTERACTION_FIELDS
         rows = [
             (person_id, *(interaction[name] for name in names))
             for person, person_id in zip(self.people, ids, strict=True)

@@ -30,7 +30,13 @@ from peewee import chunked
 from ..db import database, write_transaction
 from ..models import Interaction, Person, StageChange, utcnow
 from ..schemas import HANDLE_RE, X_ID_RE
-from ..services.transfer import fold, insert_rows, refresh_engine, refresh_summaries
+from ..services.transfer import (
+    INTERACTION_FIELDS,
+    fold,
+    insert_rows,
+    refresh_engine,
+    refresh_summaries,
+)
 from .archive_reader import Archive, ArchiveError
 
 ID_CHUNK = 500
@@ -42,17 +48,7 @@ _MONTHS = {
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
-INTERACTION_NAMES = (
-    "person",
-    "kind",
-    "direction",
-    "happened_at",
-    "tweet_url",
-    "text",
-    "source",
-    "dedupe_key",
-    "created_at",
-)
+INTERACTION_NAMES = ("person", *INTERACTION_FIELDS)
 NEW_PERSON_NAMES = (
     "id",
     "x_id",
