@@ -187,6 +187,11 @@ class PersonList(BaseModel):
     automatic = BooleanField(default=False)
     builtin = BooleanField(default=False)
     x_list_id = CharField(null=True, unique=True, max_length=25)
+    # Whether the user owns the linked X list (only owned lists are pushed to X), when it was last
+    # synced and how many members X counted then.
+    x_owned = BooleanField(null=True)
+    x_synced_at = DateTimeField(null=True)
+    x_member_count = IntegerField(null=True)
     cadence_days = IntegerField(null=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -247,6 +252,69 @@ class FollowUp(BaseModel):
         table_name = "followup"
 
 
+class XListSnapshot(BaseModel):
+    """One X account on a linked list at its last sync: the base of the three-way merge."""
+
+    list = ForeignKeyField(PersonList, backref="x_snapshot", on_delete="CASCADE", index=False)
+    x_user_id = CharField(max_length=25)
+
+    class Meta:
+        table_name = "x_list_snapshot"
+        indexes = ((("list", "x_user_id"), True),)
+
+
+class XListRef(BaseModel):
+    """An X list the archive names (`created` by the user, or `member-of`), by URL only."""
+
+    x_list_id = CharField(primary_key=True, max_length=25)
+    url = TextField()
+    relation = CharField(max_length=16)
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "x_list_ref"
+
+
+class PendingLike(BaseModel):
+    """A post the user liked (from the archive) whose author is not known yet."""
+
+    tweet_id = CharField(primary_key=True, max_length=25)
+    text = TextField(default="")
+    url = TextField(default="")
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "pending_like"
+
+
+class SyncState(BaseModel):
+    """A named value a sync resumes from (a since_id, a page token, a count last seen)."""
+
+    key = CharField(primary_key=True, max_length=80)
+    value = TextField()
+
+    class Meta:
+        table_name = "sync_state"
+
+
+class SyncRun(BaseModel):
+    """One entry of the sync log: an X sync, a handle resolution or an archive import."""
+
+    kind = CharField(max_length=20)
+    scope = CharField(default="", max_length=100)
+    dry_run = BooleanField(default=False)
+    status = CharField(default="running", max_length=16)
+    started_at = DateTimeField(default=utcnow, index=True)
+    finished_at = DateTimeField(null=True)
+    requests = IntegerField(default=0)
+    progress = TextField(default="{}")  # JSON: {"step": ..., "done": n, "total": n}
+    summary = TextField(default="{}")  # JSON: what changed, by name
+    error = TextField(default="")
+
+    class Meta:
+        table_name = "sync_run"
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Stage,
     Person,
@@ -260,4 +328,9 @@ MODELS: tuple[type[BaseModel], ...] = (
     Interaction,
     StoredSetting,
     FollowUp,
+    XListSnapshot,
+    XListRef,
+    PendingLike,
+    SyncState,
+    SyncRun,
 )
