@@ -108,6 +108,18 @@ def follow(kind: str, account_id: str) -> dict[str, Any]:
     }
 
 
+def like(tweet_id: str, text: str = "A post I liked", url: str | None = None) -> dict[str, Any]:
+    """One like.js record (no author, no date); `url` defaults to the i/web link X gives."""
+    if url is None:
+        url = f"https://twitter.com/i/web/status/{tweet_id}"
+    return {"like": {"tweetId": tweet_id, "fullText": text, "expandedUrl": url}}
+
+
+def list_info(list_id: str) -> dict[str, Any]:
+    """One lists-created.js / lists-member.js / lists-subscribed.js record."""
+    return {"userListInfo": {"url": f"https://twitter.com/i/lists/{list_id}"}}
+
+
 def _js(global_name: str, records: list[Any]) -> str:
     return f"{global_name} = {json.dumps(records, indent=2)}"
 
@@ -122,6 +134,10 @@ def write_archive(
     group_dms: list[dict[str, Any]] = (),
     following: list[str] = (),
     followers: list[str] = (),
+    likes: list[dict[str, Any]] = (),
+    lists_created: list[str] = (),
+    lists_member: list[str] = (),
+    lists_subscribed: list[str] = (),
     manifest: bool = True,
     as_zip: bool = False,
 ) -> Path:
@@ -182,7 +198,18 @@ def write_archive(
         "window.YTD.follower.part0",
         [follow("follower", i) for i in followers],
     )
-    put("like", "like.js", "window.YTD.like.part0", [])
+    put("like", "like.js", "window.YTD.like.part0", list(likes))
+    for data_type, stem, ids in (
+        ("listsCreated", "lists-created", lists_created),
+        ("listsMember", "lists-member", lists_member),
+        ("listsSubscribed", "lists-subscribed", lists_subscribed),
+    ):
+        put(
+            data_type,
+            f"{stem}.js",
+            f"window.YTD.{stem.replace('-', '_')}.part0",
+            [list_info(i) for i in ids],
+        )
     if manifest:
         config = {
             "userInfo": {"accountId": OWN_ID, "userName": OWN_HANDLE, "displayName": "Me Myself"},
@@ -221,12 +248,15 @@ def generated_archive(
     dms: int,
     following: int,
     followers: int = 0,
+    likes: int = 0,
+    lists: int = 0,
     people: int = 5_000,
     tweet_parts: int = 3,
     as_zip: bool = True,
 ) -> Path:
     """A large archive for the benchmark: `tweets` posts (a third replies, a third with a mention),
-    `dms` messages over a few hundred conversations, `following` and `followers` ids."""
+    `dms` messages over a few hundred conversations, `following` and `followers` ids, `likes`
+    liked posts, and `lists` lists of each kind (created, member of, followed)."""
     start = datetime(2015, 1, 1, tzinfo=UTC)
     records = []
     for n in range(tweets):
@@ -255,5 +285,12 @@ def generated_archive(
         dms=[conversation(p, m) for p, m in conversations.items()],
         following=[account(people + n)[0] for n in range(following)],
         followers=[account(n)[0] for n in range(followers)],
+        likes=[
+            like(str(BIG + 4 * 10**9 + n), f"Liked post {n}: " + "a thought worth keeping. " * 5)
+            for n in range(likes)
+        ],
+        lists_created=[str(BIG + 5 * 10**9 + n) for n in range(lists)],
+        lists_member=[str(BIG + 6 * 10**9 + n) for n in range(lists)],
+        lists_subscribed=[str(BIG + 7 * 10**9 + n) for n in range(lists)],
         as_zip=as_zip,
     )

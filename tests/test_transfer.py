@@ -8,6 +8,7 @@ import copy
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from rapport.models import (
     Interaction,
     ListMember,
     Note,
+    PendingLike,
     Person,
     PersonHandle,
     PersonList,
@@ -29,6 +31,7 @@ from rapport.models import (
     Stage,
     StageChange,
     Tag,
+    XListRef,
 )
 from rapport.schemas import EXPORT_FORMAT_VERSION, ExportSettingsSchema
 from rapport.services import settings, transfer
@@ -40,6 +43,7 @@ INJECTION = "'; DROP TABLE person;--"
 SCRIPT = "<script>alert('x')</script>"
 UNICODE = "Zoë — café ☕ 李 🚀"
 ZEROS = dict.fromkeys(transfer.SUMMARY_KEYS, 0)
+RECORDED = datetime(2025, 4, 5, 6, 7, 8, 123456)
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -74,7 +78,19 @@ def timeless(document: dict) -> dict:
 
 
 def counts() -> dict[str, int]:
-    models = (Stage, PersonList, Person, PersonHandle, Tag, PersonTag, ListMember, Note, FollowUp)
+    models = (
+        Stage,
+        PersonList,
+        Person,
+        PersonHandle,
+        Tag,
+        PersonTag,
+        ListMember,
+        Note,
+        FollowUp,
+        PendingLike,
+        XListRef,
+    )
     found = {model.__name__: model.select().count() for model in models}
     found.update(Interaction=Interaction.select().count(), StageChange=StageChange.select().count())
     return found
@@ -113,9 +129,22 @@ def engine_state() -> dict:
         return {"people": people, "follow_ups": follow_ups, "settings": settings.all_settings()}
 
 
-def old_document(document: dict) -> dict:
-    """`document` as format version 1 had it: without the engine's state and the preferences."""
+def v2_document(document: dict) -> dict:
+    """`document` as format version 2 had it: without the X sync's state on lists, the X lists
+    and the pending likes."""
     old = copy.deepcopy(document)
+    old["format_version"] = 2
+    del old["pending_likes"], old["x_lists"]
+    for item in old["lists"]:
+        for name in transfer.LIST_X_FIELDS:
+            del item[name]
+    return old
+
+
+def old_document(document: dict) -> dict:
+    """`document` as format version 1 had it: as version 2, and without the engine's state and
+    the preferences."""
+    old = v2_document(document)
     old["format_version"] = 1
     del old["settings"]
     for person in old["people"]:
@@ -248,6 +277,28 @@ def build_rich_data(client: ApiClient) -> None:
     ok(client.post("/api/followups/Zed/done"))
     ok(client.post("/api/followups/Zed/snooze", json={"days": 3}))
     ok(client.patch("/api/settings", json={"auto_advance": True}))
+    # What the X archive and the X sync leave: liked posts waiting for their author, X lists known
+    # by URL, and a list's sync state.
+    with database.atomic():
+        for tweet_id, text, url in (
+            (
+                "1900000000000000010",
+                UNICODE,
+                "https://twitter.com/i/web/status/1900000000000000010",
+            ),
+            ("987", SCRIPT, ""),
+        ):
+            PendingLike.create(tweet_id=tweet_id, text=text, url=url, recorded_at=RECORDED)
+        for x_list_id, relation in (("1500000000000000001", "created"), ("31", "member-of")):
+            XListRef.create(
+                x_list_id=x_list_id,
+                url=f"https://x.com/i/lists/{x_list_id}",
+                relation=relation,
+                recorded_at=RECORDED,
+            )
+        PersonList.update(x_owned=True, x_synced_at=RECORDED, x_member_count=12).where(
+            PersonList.slug == "founders"
+        ).execute()
 
 
 def small_document(people: int, start: int = 0) -> dict:
@@ -306,7 +357,7 @@ def rich(client: ApiClient) -> dict:
 
 def test_export_is_complete_ordered_and_has_no_internal_ids(client, rich):
     assert rich["format"] == "rapport-export"
-    assert rich["format_version"] == 2
+    assert rich["format_version"] == 3
     assert rich["settings"] == {"auto_advance": True}
     assert rich["schema_version"] == client.get("/api/health").get_json()["schema_version"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", rich["exported_at"])
@@ -318,6 +369,31 @@ def test_export_is_complete_ordered_and_has_no_internal_ids(client, rich):
     assert founders["x_list_id"] == "1500000000000000001"
     assert founders["cadence_days"] == 14
     assert founders["description"] == INJECTION
+    assert (founders["x_owned"], founders["x_synced_at"], founders["x_member_count"]) == (
+        True,
+        "2025-04-05T06:07:08.123456Z",
+        12,
+    )
+    watchlist = next(item for item in rich["lists"] if item["slug"] == "watchlist")
+    assert [watchlist[name] for name in transfer.LIST_X_FIELDS] == [None, None, None]
+    assert rich["pending_likes"] == [  # by post id, numerically
+        {
+            "tweet_id": "987",
+            "text": SCRIPT,
+            "url": "",
+            "recorded_at": "2025-04-05T06:07:08.123456Z",
+        },
+        {
+            "tweet_id": "1900000000000000010",
+            "text": UNICODE,
+            "url": "https://twitter.com/i/web/status/1900000000000000010",
+            "recorded_at": "2025-04-05T06:07:08.123456Z",
+        },
+    ]
+    assert [(ref["x_list_id"], ref["relation"], ref["url"]) for ref in rich["x_lists"]] == [
+        ("31", "member-of", "https://x.com/i/lists/31"),
+        ("1500000000000000001", "created", "https://x.com/i/lists/1500000000000000001"),
+    ]
     assert {item["slug"] for item in rich["lists"]} >= {"watchlist", "favorited", "founders"}
 
     ada = person_in(rich, x_id="1001")
@@ -429,6 +505,7 @@ def test_round_trip_through_an_empty_database_gives_the_same_document(client, ri
     assert summary["earlier_handles_added"] == 1
     assert summary["follow_ups_updated"] == 2
     assert summary["settings_updated"] == 1
+    assert (summary["pending_likes_added"], summary["x_lists_added"]) == (2, 2)
     assert timeless(export(fresh)) == timeless(rich)
     # What is worked out again (last interactions, suggestions) comes out as it was, and with
     # auto-advance on, the suggestion that was waiting still waits.
@@ -465,7 +542,7 @@ def test_a_version_1_document_still_imports(client, rich, tmp_path):
     assert summary["people_created"] == 4
     assert (summary["follow_ups_updated"], summary["settings_updated"]) == (0, 0)
     again = export(fresh)
-    assert again["format_version"] == 2
+    assert again["format_version"] == 3
     assert again["settings"] == {"auto_advance": False}
     ada = person_in(again, x_id="1001")
     assert ada["follows_you_since"] == ada["last_seen"]  # for want of better
@@ -481,9 +558,51 @@ def test_a_version_1_document_still_imports(client, rich, tmp_path):
         "people_updated": 2,  # Ada (first seen following, a post seen), grace (a dismissal)
         "follow_ups_updated": 2,
         "settings_updated": 1,
+        "lists_updated": 1,  # founders' X sync state
+        "pending_likes_added": 2,
+        "x_lists_added": 2,
     }
     assert timeless(export(fresh)) == timeless(rich)
     assert ok(fresh.get("/api/people/grace"))["suggestion"] is None
+
+
+def test_a_version_2_document_still_imports(client, rich, tmp_path):
+    old = v2_document(rich)
+    assert import_ok(client, old) == ZEROS  # the database keeps its X lists and pending likes
+    assert timeless(export(client)) == timeless(rich)
+
+    fresh = client_for(tmp_path / "fresh")
+    summary = import_ok(fresh, old)
+    assert (summary["people_created"], summary["settings_updated"]) == (4, 1)
+    again = export(fresh)
+    assert (again["pending_likes"], again["x_lists"]) == ([], [])
+    founders = next(item for item in again["lists"] if item["slug"] == "founders")
+    assert [founders[name] for name in transfer.LIST_X_FIELDS] == [None, None, None]
+    assert import_ok(fresh, old) == ZEROS
+    summary = import_ok(fresh, rich)
+    assert summary == {**ZEROS, "lists_updated": 1, "pending_likes_added": 2, "x_lists_added": 2}
+    assert timeless(export(fresh)) == timeless(rich)
+
+
+def test_a_pending_like_whose_like_is_recorded_stays_attributed(client, rich, tmp_path):
+    fresh = client_for(tmp_path / "fresh")
+    add_person(fresh, "author")
+    like = {"kind": "like", "tweet_url": "https://x.com/author/status/987", "source": "x_api"}
+    ok(fresh.post("/api/people/author/interactions", json=like))
+    assert import_ok(fresh, rich)["pending_likes_added"] == 1
+    assert [item["tweet_id"] for item in export(fresh)["pending_likes"]] == ["1900000000000000010"]
+
+
+def test_an_x_list_keeps_the_strongest_relation(client, rich, tmp_path):
+    other = client_for(tmp_path / "other")
+    document = copy.deepcopy(rich)
+    for ref in document["x_lists"]:
+        ref["relation"] = "subscribed"
+    assert import_ok(other, document)["x_lists_added"] == 2
+    summary = import_ok(other, rich)  # one the user made, one they are on: both stronger
+    assert (summary["x_lists_added"], summary["x_lists_updated"]) == (0, 2)
+    assert import_ok(other, document) == ZEROS  # a weaker relation changes nothing
+    assert export(other)["x_lists"] == rich["x_lists"]
 
 
 def test_import_is_the_same_through_the_service(client, rich, tmp_path):
@@ -917,6 +1036,66 @@ def _dismissed_without_time(d: dict) -> str:
     return f"people.{i}.dismissed_suggestion.at"
 
 
+def _bad_pending_like_id(d: dict) -> str:
+    d["pending_likes"][0]["tweet_id"] = "12ab"
+    return "pending_likes.0.tweet_id"
+
+
+def _bad_pending_like_url(d: dict) -> str:
+    d["pending_likes"][1]["url"] = "javascript:alert(1)"
+    return "pending_likes.1.url"
+
+
+def _pending_like_twice(d: dict) -> str:
+    d["pending_likes"].append(dict(d["pending_likes"][0]))
+    return "pending_likes.2.tweet_id"
+
+
+def _pending_like_without_time(d: dict) -> str:
+    del d["pending_likes"][0]["recorded_at"]
+    return "pending_likes.0.recorded_at"
+
+
+def _bad_x_list_relation(d: dict) -> str:
+    d["x_lists"][0]["relation"] = "owner"
+    return "x_lists.0.relation"
+
+
+def _bad_x_list_url(d: dict) -> str:
+    d["x_lists"][1]["url"] = "https://example.com/i/lists/1"
+    return "x_lists.1.url"
+
+
+def _bad_x_list_id(d: dict) -> str:
+    d["x_lists"][1]["x_list_id"] = -5
+    return "x_lists.1.x_list_id"
+
+
+def _x_list_twice(d: dict) -> str:
+    d["x_lists"][1]["x_list_id"] = d["x_lists"][0]["x_list_id"]
+    return "x_lists.1.x_list_id"
+
+
+def _unknown_x_list_field(d: dict) -> str:
+    d["x_lists"][0]["members"] = []
+    return "x_lists.0.members"
+
+
+def _bad_member_count(d: dict) -> str:
+    d["lists"][0]["x_member_count"] = -1
+    return "lists.0.x_member_count"
+
+
+def _bad_synced_at(d: dict) -> str:
+    d["lists"][0]["x_synced_at"] = "soon"
+    return "lists.0.x_synced_at"
+
+
+def _bad_x_owned(d: dict) -> str:
+    d["lists"][0]["x_owned"] = "yes please"
+    return "lists.0.x_owned"
+
+
 def _lone_surrogate(d: dict) -> str:
     i = _index(d, "Ada_New")
     d["people"][i]["notes"][1]["body"] = "broken \ud800 text"
@@ -945,6 +1124,18 @@ def _lone_surrogate(d: dict) -> str:
         _unknown_follow_up_field,
         _dismissed_without_stage,
         _dismissed_without_time,
+        _bad_pending_like_id,
+        _bad_pending_like_url,
+        _pending_like_twice,
+        _pending_like_without_time,
+        _bad_x_list_relation,
+        _bad_x_list_url,
+        _bad_x_list_id,
+        _x_list_twice,
+        _unknown_x_list_field,
+        _bad_member_count,
+        _bad_synced_at,
+        _bad_x_owned,
     ],
 )
 def test_an_invalid_document_is_refused_and_changes_nothing(client, rich, spoil):
@@ -1065,7 +1256,10 @@ def test_cli_import_then_export_round_trips(rich, tmp_path, cli_home):
         ("{not json", "is not a readable JSON export"),
         ("[" * 100_000 + "]" * 100_000, "is not a readable JSON export"),
         (json.dumps({"format": "csv", "format_version": 1}), "not a Rapport export"),
-        (json.dumps({"format": "rapport-export", "format_version": 3}), "newer"),
+        (
+            json.dumps({"format": "rapport-export", "format_version": EXPORT_FORMAT_VERSION + 1}),
+            "newer",
+        ),
         (
             json.dumps(
                 {

@@ -7,7 +7,8 @@ alone unless the capture asks to track them (the extension's "record everyone" s
 (unlike, undo retweet, a deleted reply, an unfollow) removes the record again.
 
 A new like fills the automatic "People I've Favorited" list, and a new inbound mention or reply
-fills "Mentioned You".
+fills "Mentioned You". A like of a post the archive import left pending (its author unknown) is no
+longer pending once captured.
 
 Posts seen: the newest post time the extension saw on screen per author, kept on the person row
 for the clean-up suggestions ("no post seen for 60 days").
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ..db import write_transaction
-from ..models import Interaction, ListMember, Person, PersonList, Stage, utcnow
+from ..models import Interaction, ListMember, PendingLike, Person, PersonList, Stage, utcnow
 from ..problems import InvalidError
 from . import interactions, people, suggestions
 
@@ -105,10 +106,12 @@ def capture(data: Mapping[str, Any], *, now: datetime | None = None) -> dict[str
         else:
             record["tweet_url"] = data.get("tweet_url") or tweet_url(person.handle, post)
         interaction, new = interactions.record(person, record)
+        if (kind, direction) == ("like", "outbound"):
+            PendingLike.delete().where(PendingLike.tweet_id == (post.lstrip("0") or "0")).execute()
         if kind == "follow":
             _note_follow(person, direction, True, now)
         if new:
-            _fill_automatic_list(person, kind, direction, now)
+            fill_automatic_list(person, kind, direction, now)
         answer = {
             "recorded": True,
             "created": created,
@@ -144,7 +147,7 @@ AUTOMATIC_LISTS: dict[tuple[str, str], str] = {
 }
 
 
-def _fill_automatic_list(person: Person, kind: str, direction: str, now: datetime) -> None:
+def fill_automatic_list(person: Person, kind: str, direction: str, now: datetime) -> None:
     slug = AUTOMATIC_LISTS.get((kind, direction))
     if slug is None:
         return

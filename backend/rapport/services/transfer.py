@@ -7,6 +7,9 @@ same data are identical but for `exported_at`. Importing merges and is idempoten
 database already holds is recognised and not added again. The whole import runs in one write
 transaction and reads what it matches against in a few bulk queries, so it stays fast for large
 histories. docs/export-format.md describes the document and the merge rules.
+
+The bulk helpers here (`insert_rows`, `refresh_summaries`, `refresh_engine`, `add_pending_likes`,
+`record_x_lists`) are shared with the X archive import.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import json
 import string
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +35,7 @@ from ..models import (
     Interaction,
     ListMember,
     Note,
+    PendingLike,
     Person,
     PersonHandle,
     PersonList,
@@ -39,12 +43,14 @@ from ..models import (
     Stage,
     StageChange,
     Tag,
+    XListRef,
     utcnow,
 )
 from ..problems import ApiError
 from ..schemas import (
     EXPORT_FORMAT,
     EXPORT_FORMAT_VERSION,
+    X_LIST_RELATIONS,
     ExportDocumentSchema,
     flat_messages,
 )
@@ -92,7 +98,16 @@ LIST_FIELDS = (
     "cadence_days",
     "created_at",
     "updated_at",
+    "x_owned",
+    "x_synced_at",
+    "x_member_count",
 )
+# The list fields an older document (before version 3) lacks: the database keeps what it has.
+LIST_X_FIELDS = ("x_owned", "x_synced_at", "x_member_count")
+PENDING_LIKE_FIELDS = ("tweet_id", "text", "url", "recorded_at")
+X_LIST_FIELDS = ("x_list_id", "url", "relation", "recorded_at")
+# The dedupe key of an outbound like of a post (see `interactions.dedupe_key`).
+LIKE_KEY = "tweet:{}:like:outbound"
 SUMMARY_KEYS = (
     "people_created",
     "people_updated",
@@ -108,6 +123,9 @@ SUMMARY_KEYS = (
     "stage_changes_added",
     "follow_ups_updated",
     "settings_updated",
+    "pending_likes_added",
+    "x_lists_added",
+    "x_lists_updated",
 )
 
 # Rows per batch of a bulk insert, and ids per `IN (...)` (under SQLite's limit on variables).
@@ -149,7 +167,10 @@ def export_document() -> dict[str, Any]:
         for item in lists:
             item["created_at"] = iso(item["created_at"])
             item["updated_at"] = iso(item["updated_at"])
+            item["x_synced_at"] = _iso_or_none(item["x_synced_at"])
         people = _export_people()
+        pending_likes = _export_by_id(PendingLike, PENDING_LIKE_FIELDS)
+        x_lists = _export_by_id(XListRef, X_LIST_FIELDS)
         preferences = settings.all_settings()
         version = schema_version(database)
     return {
@@ -162,7 +183,21 @@ def export_document() -> dict[str, Any]:
         "stages": stages,
         "lists": lists,
         "people": people,
+        "pending_likes": pending_likes,
+        "x_lists": x_lists,
     }
+
+
+def _export_by_id(model: type[Model], names: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows of a table keyed by an X id (its first field), in numeric order of that id, with
+    `recorded_at` as ISO 8601."""
+    rows = [
+        dict(zip(names, row, strict=True)) for row in model.select(*_columns(model, names)).tuples()
+    ]
+    rows.sort(key=lambda item: (len(item[names[0]]), item[names[0]]))
+    for item in rows:
+        item["recorded_at"] = iso(item["recorded_at"])
+    return rows
 
 
 def _columns(model: type[Model], names: Sequence[str]) -> list[Field]:
@@ -351,16 +386,20 @@ def validate_document(document: Any) -> dict[str, Any]:
 
 
 def _duplicates(data: dict[str, Any]) -> dict[str, list[str]]:
-    """What a document cannot hold twice: a stage or list slug, a person's X id or handle."""
+    """What a document cannot hold twice: a stage or list slug, a person's X id or handle, a
+    pending like's post, an X list."""
     errors: dict[str, list[str]] = {}
-    for section in ("stages", "lists"):
+    for section, key in (
+        ("stages", "slug"),
+        ("lists", "slug"),
+        ("pending_likes", "tweet_id"),
+        ("x_lists", "x_list_id"),
+    ):
         first: dict[str, int] = {}
         for index, item in enumerate(data[section]):
-            if item["slug"] in first:
-                errors[f"{section}.{index}.slug"] = [
-                    f"Also used by {section}.{first[item['slug']]}."
-                ]
-            first.setdefault(item["slug"], index)
+            if item[key] in first:
+                errors[f"{section}.{index}.{key}"] = [f"Also used by {section}.{first[item[key]]}."]
+            first.setdefault(item[key], index)
     ids: dict[str, int] = {}
     handles: dict[str, int] = {}
     for index, person in enumerate(data["people"]):
@@ -489,6 +528,59 @@ def refresh_summaries(person_ids: Iterable[int]) -> None:
         database.execute_sql(SUMMARY_SQL.format(marks=", ".join("?" * len(chunk))), chunk)
 
 
+def liked_tweet_ids() -> set[str]:
+    """The posts the user's recorded outbound likes are of (by id), read in one scan."""
+    prefix, suffix = LIKE_KEY.split("{}")
+    query = Interaction.select(Interaction.dedupe_key).where(
+        (Interaction.kind == "like") & (Interaction.direction == "outbound")
+    )
+    return {
+        key[len(prefix) : -len(suffix)]
+        for (key,) in query.tuples().iterator()
+        if key.startswith(prefix) and key.endswith(suffix)
+    }
+
+
+def add_pending_likes(likes: Sequence[tuple[str, str, str, datetime]]) -> int:
+    """Keep liked posts, as (tweet id, text, url, recorded at), as pending likes unless pending
+    already or the like is recorded for someone; returns how many were added."""
+    if not likes:
+        return 0
+    liked = liked_tweet_ids()
+    return insert_rows(
+        PendingLike,
+        PENDING_LIKE_FIELDS,
+        [like for like in likes if like[0] not in liked],
+        skip_repeats=True,
+    )
+
+
+def record_x_lists(refs: Mapping[str, tuple[str, str, datetime]]) -> tuple[set[str], set[str]]:
+    """Record X lists, {x_list_id: (url, relation, recorded at)}: an unknown one is added, a known
+    one takes a stronger relation (see `X_LIST_RELATIONS`) with its URL and time. Returns the ids
+    (added, updated)."""
+    known: dict[str, str] = {}
+    for chunk in chunked(sorted(refs), ID_CHUNK):
+        query = XListRef.select(XListRef.x_list_id, XListRef.relation)
+        known.update(query.where(XListRef.x_list_id.in_(chunk)).tuples())
+    rank = X_LIST_RELATIONS.index
+    added = {x_list_id for x_list_id in refs if x_list_id not in known}
+    updated = {
+        x_list_id
+        for x_list_id, (_, relation, _) in refs.items()
+        if x_list_id in known and rank(relation) < rank(known[x_list_id])
+    }
+    insert_rows(
+        XListRef, X_LIST_FIELDS, [(x_list_id, *refs[x_list_id]) for x_list_id in sorted(added)]
+    )
+    for x_list_id in sorted(updated):
+        url, relation, recorded_at = refs[x_list_id]
+        XListRef.update(relation=relation, url=url, recorded_at=recorded_at).where(
+            XListRef.x_list_id == x_list_id
+        ).execute()
+    return added, updated
+
+
 def _later(*times: datetime | None) -> datetime | None:
     """The latest of the known times (None if none is known)."""
     return max((at for at in times if at is not None), default=None)
@@ -536,6 +628,7 @@ class _Merge:
         self._merge_stage_history(ids, matched)
         self._merge_interactions(ids)
         self._merge_follow_ups(ids, matched)
+        self._merge_x_leftovers()  # after the interactions, which may record a like
         # The suggestions are recomputed under the preferences the database had: those of the
         # document apply from now on (a restore into an empty database moves no one).
         refresh_engine(ids)
@@ -605,13 +698,14 @@ class _Merge:
             PersonList.update(x_list_id=None).where(PersonList.id.in_(moving)).execute()
         for item in self.data["lists"]:
             found = existing.get(item["slug"])
+            given = [name for name in LIST_FIELDS if name in item]  # older documents lack some
             if found is None:
                 PersonList.insert(
-                    {getattr(PersonList, name): item[name] for name in LIST_FIELDS}
+                    {getattr(PersonList, name): item[name] for name in given}
                 ).execute()
                 self.summary["lists_created"] += 1
                 continue
-            changes = {n: item[n] for n in LIST_FIELDS[1:] if getattr(found, n) != item[n]}
+            changes = {n: item[n] for n in given[1:] if getattr(found, n) != item[n]}
             if changes:
                 PersonList.update(**changes).where(PersonList.id == found.id).execute()
                 self.summary["lists_updated"] += 1
@@ -1033,3 +1127,21 @@ class _Merge:
         if changed:
             settings.update(changed)
         self.summary["settings_updated"] = len(changed)
+
+    # -- what the X archive left: liked posts whose author is unknown, X lists named by URL
+
+    def _merge_x_leftovers(self) -> None:
+        """Add the pending likes (but not one whose like is recorded by now) and the X lists."""
+        self.summary["pending_likes_added"] = add_pending_likes(
+            [
+                tuple(like[name] for name in PENDING_LIKE_FIELDS)
+                for like in self.data["pending_likes"]
+            ]
+        )
+        added, updated = record_x_lists(
+            {
+                ref["x_list_id"]: tuple(ref[name] for name in X_LIST_FIELDS[1:])
+                for ref in self.data["x_lists"]
+            }
+        )
+        self.summary["x_lists_added"], self.summary["x_lists_updated"] = len(added), len(updated)

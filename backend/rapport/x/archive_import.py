@@ -5,7 +5,11 @@ What the archive gives (docs/archive-import.md):
   `mention` interactions with the accounts they name, by X user id and handle;
 - direct messages (1:1 and group): dated `dm` interactions both ways with each partner, without
   their text;
-- following / followers: X user ids only, which set `you_follow` / `follows_you`.
+- following / followers: X user ids only, which set `you_follow` / `follows_you`;
+- likes: the liked posts, without their author or date, kept as pending likes until an X lookup
+  finds the author (`services/pending_likes.py`);
+- lists (created, member of, followed): X list URLs only, recorded as X list references; a list
+  the user created also gets a list of Rapport's own, linked to it, for a later sync to fill.
 
 Everything is read and checked first, then written in one write transaction with bulk inserts, so
 a damaged file imports nothing. Interactions carry the same dedupe keys as the extension's
@@ -13,13 +17,15 @@ captures (a reply is keyed on the post replied to), so importing the same archiv
 archive after the extension saw the same replies, adds nothing twice. People are matched by X user
 id, then by handle; accounts not tracked yet are created (known only by id when the archive has no
 handle for them). The archive's handles may be years old: they fill a missing handle but never
-rename anyone.
+rename anyone. `match_accounts` (those rules) and `insert_interactions` are shared with the
+attribution of pending likes.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,12 +34,14 @@ from typing import Any
 from peewee import chunked
 
 from ..db import database, write_transaction
-from ..models import Interaction, Person, StageChange, utcnow
-from ..schemas import HANDLE_RE, X_ID_RE
+from ..models import Interaction, Person, PersonList, StageChange, utcnow
+from ..schemas import HANDLE_RE, X_ID_RE, X_LIST_RELATIONS, X_URL_RE
 from ..services.transfer import (
     INTERACTION_FIELDS,
+    add_pending_likes,
     fold,
     insert_rows,
+    record_x_lists,
     refresh_engine,
     refresh_summaries,
 )
@@ -49,6 +57,26 @@ _MONTHS = {
     )
 }
 INTERACTION_NAMES = ("person", *INTERACTION_FIELDS)
+# The archive's file of the lists of each relation (schemas.X_LIST_RELATIONS, strongest first).
+LIST_FILES = {
+    "created": "listsCreated",
+    "member-of": "listsMember",
+    "subscribed": "listsSubscribed",
+}
+_LIST_URL = re.compile(r"/lists/([0-9]{1,20})(?:[/?#]|\Z)")
+# The step of the import each data type is read in, as `progress` reports it.
+STEPS: dict[str, str] = {
+    "account": "account",
+    "tweets": "tweets",
+    "directMessages": "direct messages",
+    "directMessagesGroup": "direct messages",
+    "like": "likes",
+    "following": "following",
+    "follower": "followers",
+    **dict.fromkeys(LIST_FILES.values(), "lists"),
+}
+# progress(step, done, total): see `import_archive`.
+Progress = Callable[[str, int, int], None]
 NEW_PERSON_NAMES = (
     "id",
     "x_id",
@@ -88,7 +116,8 @@ def iso_time(text: str) -> datetime:
 
 
 def _account_id(value: Any) -> str | None:
-    """An X user id as the archive gives it (a decimal string), or None when it is not one."""
+    """An X id (of an account, a post) as the archive gives it (a decimal string), or None when it
+    is not one."""
     if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 20:
         return value.lstrip("0") or "0"  # the usual case, without the regular expression
     text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
@@ -97,6 +126,13 @@ def _account_id(value: Any) -> str | None:
 
 def _handle(value: Any) -> str | None:
     return value if isinstance(value, str) and HANDLE_RE.match(value) else None
+
+
+def _storable(value: Any) -> str:
+    """Text as SQLite can store it: a lone UTF-16 surrogate (valid JSON) becomes '?'."""
+    if not isinstance(value, str):
+        return ""
+    return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass
@@ -120,6 +156,10 @@ class _Read:
     handles: dict[str, tuple[datetime, str]] = field(default_factory=dict)
     following: set[str] = field(default_factory=set)
     followers: set[str] = field(default_factory=set)
+    # Liked posts: (tweet id, text, url).
+    likes: list[tuple[str, str, str]] = field(default_factory=list)
+    # x_list_id -> (relation, url): the strongest relation the archive gives for each list.
+    lists: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def saw(self, x_id: str, handle: str | None, at: datetime) -> None:
         if handle and (x_id not in self.handles or self.handles[x_id][0] <= at):
@@ -147,6 +187,7 @@ def read_archive(archive: Archive) -> _Read:
     _read_tweets(archive, read)
     _read_messages(archive, read, "directMessages")
     _read_messages(archive, read, "directMessagesGroup")
+    _read_likes(archive, read)
     for data_type, key, target in (
         ("following", "following", read.following),
         ("follower", "follower", read.followers),
@@ -157,7 +198,31 @@ def read_archive(archive: Archive) -> _Read:
                 raise _damaged(name, index, "has no valid accountId")
             if x_id != own_id:
                 target.add(x_id)
+    _read_lists(archive, read)
     return read
+
+
+def _read_likes(archive: Archive, read: _Read) -> None:
+    for name, index, like in archive.records("like", "like"):
+        tweet_id = _account_id(like.get("tweetId"))
+        if tweet_id is None:
+            raise _damaged(name, index, "has no valid tweetId")
+        url = like.get("expandedUrl")
+        url = url if isinstance(url, str) and X_URL_RE.match(url) else ""
+        read.likes.append((tweet_id, _storable(like.get("fullText")), url))
+
+
+def _read_lists(archive: Archive, read: _Read) -> None:
+    for relation in X_LIST_RELATIONS:  # strongest first: the first relation read for a list wins
+        for name, index, info in archive.records(LIST_FILES[relation], "userListInfo"):
+            url = info.get("url")
+            found = _LIST_URL.search(url) if isinstance(url, str) else None
+            if found is None:
+                raise _damaged(name, index, "has no valid list url")
+            x_list_id = found.group(1).lstrip("0") or "0"
+            if not X_URL_RE.match(url):
+                url = f"https://x.com/i/lists/{x_list_id}"
+            read.lists.setdefault(x_list_id, (relation, url))
 
 
 def _read_tweets(archive: Archive, read: _Read) -> None:
@@ -296,16 +361,43 @@ def _dm(x_id: str, direction: str, at: datetime, message_id: str) -> _Event:
 # ---- writing ------------------------------------------------------------------------------------
 
 
-def import_archive(path: str | Path, *, now: datetime | None = None) -> dict[str, int]:
+def import_archive(
+    path: str | Path, *, now: datetime | None = None, progress: Progress | None = None
+) -> dict[str, int]:
     """Import the archive at `path` (zip or folder) in one transaction; return what changed.
+
+    `progress(step, done, total)`, when given, is called before each file is read, with the step
+    it belongs to (`STEPS`: "account", "tweets", "direct messages", "likes", "following",
+    "followers", "lists") and the bytes of the archive's files read so far and in all; then with
+    ("writing", 0, 1) before writing and ("writing", 1, 1) when done.
 
     Raises ArchiveError (and changes nothing) when the archive is missing or a file is damaged.
     """
     now = now or utcnow()
     with Archive(path) as archive:
+        if progress is not None:
+            archive.on_file = _progress_by_size(archive, progress)
         read = read_archive(archive)
+    if progress is not None:
+        progress("writing", 0, 1)
     with write_transaction():
-        return _write(read, now)
+        summary = _write(read, now)
+    if progress is not None:
+        progress("writing", 1, 1)
+    return summary
+
+
+def _progress_by_size(archive: Archive, progress: Progress) -> Callable[[str, str], None]:
+    """An `Archive.on_file` that reports progress(step, bytes read, bytes to read)."""
+    total = sum(archive.size(name) for data_type in STEPS for name in archive.files(data_type))
+    done = 0
+
+    def on_file(data_type: str, name: str) -> None:
+        nonlocal done
+        progress(STEPS[data_type], done, total)
+        done += archive.size(name)
+
+    return on_file
 
 
 def _write(read: _Read, now: datetime) -> dict[str, int]:
@@ -318,7 +410,13 @@ def _write(read: _Read, now: datetime) -> dict[str, int]:
     }
     accounts = {event.x_id for event in read.events} | read.following | read.followers
     accounts.discard(read.own_id)
-    ids, created, updated = _people(read, accounts, now)
+    ids, created, updated = match_accounts(
+        accounts,
+        read.handles,
+        now,
+        following=read.following,
+        followers=read.followers,
+    )
     summary["people_created"] = len(created)
     for flag, accounts_flagged, name in (
         ("you_follow", read.following, "you_follow_set"),
@@ -360,17 +458,56 @@ def _write(read: _Read, now: datetime) -> dict[str, int]:
         )
     touched: set[int] = set()
     for kind, rows in by_kind.items():
-        added = _insert_interactions(rows)
+        added = insert_interactions(rows)
         summary[f"{kind}_added"] = added
         if added:
             touched.update(row[0] for row in rows)
     refresh_summaries(touched)
     refresh_engine(sorted(touched | created | updated))
     summary["interactions_added"] = sum(summary[f"{kind}_added"] for kind in KINDS)
+    summary["pending_likes_added"] = add_pending_likes(
+        [(tweet_id, text, url, now) for tweet_id, text, url in read.likes]
+    )
+    summary["lists_recorded"], summary["lists_created"] = _write_lists(read.lists, now)
     return summary
 
 
-def _insert_interactions(rows: list[tuple]) -> int:
+def _write_lists(lists: Mapping[str, tuple[str, str]], now: datetime) -> tuple[int, int]:
+    """Record the X lists; give each newly known list the user created a list of Rapport's own,
+    linked to it, unless one is already. Returns (lists recorded, lists created)."""
+    added, updated = record_x_lists(
+        {x_list_id: (url, relation, now) for x_list_id, (relation, url) in lists.items()}
+    )
+    owned = sorted(x_list_id for x_list_id in added | updated if lists[x_list_id][0] == "created")
+    linked: set[str] = set()
+    for chunk in chunked(owned, ID_CHUNK):
+        mine = PersonList.x_list_id.in_(chunk)
+        linked.update(x for (x,) in PersonList.select(PersonList.x_list_id).where(mine).tuples())
+        PersonList.update(x_owned=True).where(mine & PersonList.x_owned.is_null()).execute()
+    slugs = {slug for (slug,) in PersonList.select(PersonList.slug).tuples()}
+    created = 0
+    for x_list_id in owned:
+        if x_list_id in linked:
+            continue
+        slug = base = f"x-list-{x_list_id}"  # a valid slug: ids have at most 20 digits
+        number = 1
+        while slug in slugs:
+            number += 1
+            slug = f"{base}-{number}"
+        slugs.add(slug)
+        PersonList.create(
+            slug=slug,
+            name=f"X list {x_list_id}",  # a sync renames it
+            x_list_id=x_list_id,
+            x_owned=True,
+            created_at=now,
+            updated_at=now,
+        )
+        created += 1
+    return len(added) + len(updated), created
+
+
+def insert_interactions(rows: list[tuple]) -> int:
     """Insert interactions (tuples of INTERACTION_NAMES, already as stored) unless the person has
     one with that dedupe key; returns how many were new. Skips peewee's per-value conversion,
     which `transfer.insert_rows` pays, since these values are already what SQLite stores."""
@@ -387,11 +524,23 @@ def _insert_interactions(rows: list[tuple]) -> int:
     return added
 
 
-def _people(
-    read: _Read, accounts: Iterable[str], now: datetime
+def match_accounts(
+    accounts: Iterable[str],
+    handles: Mapping[str, tuple[datetime, str]],
+    now: datetime,
+    *,
+    following: frozenset[str] | set[str] = frozenset(),
+    followers: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[dict[str, int], set[int], set[int]]:
-    """Match every account to a person, creating those not tracked yet; returns
-    ({x_id: person id}, ids created, ids updated)."""
+    """Match every account (X user id) to a person, creating those not tracked yet (stage
+    stranger, source "archive"), in a few bulk queries; returns ({x_id: person id}, ids created,
+    ids updated).
+
+    `handles` gives the handle seen for an account and when it was seen: one handle goes to the
+    account seen with it last; it fills a missing handle but never renames anyone, and a handle
+    someone else holds stays theirs. Someone tracked by that handle without an X user id is that
+    account, and gets the id. New people following (or followed by) the user get the flag.
+    """
     accounts = sorted(accounts)
     ids: dict[str, int] = {}
     handle_of: dict[int, str | None] = {}
@@ -403,7 +552,7 @@ def _people(
         ):
             ids[x_id] = person_id
             handle_of[person_id] = handle
-    wanted = sorted({fold(read.handles[x][1]) for x in accounts if x in read.handles})
+    wanted = sorted({fold(handles[x][1]) for x in accounts if x in handles})
     holders: dict[str, tuple[int, str | None]] = {}  # folded handle -> (id, x_id)
     for chunk in chunked(wanted, ID_CHUNK):
         for person_id, x_id, handle in (
@@ -415,17 +564,17 @@ def _people(
     # One account per handle: the one seen with it last (handles move between accounts).
     claim: dict[str, str] = {}
     for x_id in accounts:
-        if x_id in read.handles:
-            at, handle = read.handles[x_id]
+        if x_id in handles:
+            at, handle = handles[x_id]
             other = claim.get(fold(handle))
-            if other is None or read.handles[other][0] < at:
+            if other is None or handles[other][0] < at:
                 claim[fold(handle)] = x_id
     updated: set[int] = set()
     new_rows: list[tuple] = []
     changes: list[tuple[int, str, str]] = []  # (person id, column, value)
     next_id = (Person.select(Person.id).order_by(Person.id.desc()).scalar() or 0) + 1
     for x_id in accounts:
-        handle = read.handles[x_id][1] if x_id in read.handles else None
+        handle = handles[x_id][1] if x_id in handles else None
         if handle and claim.get(fold(handle)) != x_id:
             handle = None
         holder = holders.get(fold(handle)) if handle else None
@@ -456,8 +605,8 @@ def _people(
                 "",
                 "",
                 "",
-                True if x_id in read.following else None,
-                True if x_id in read.followers else None,
+                True if x_id in following else None,
+                True if x_id in followers else None,
                 "stranger",
                 False,
                 False,

@@ -3,8 +3,10 @@
 Each data file is one JavaScript assignment, `window.YTD.<name>.partN = [ ...records... ]`; the
 manifest (`data/manifest.js`, `window.__THAR_CONFIG = {...}`) names the files of each data type,
 because the tweets may be in `tweet.js`, `tweets.js` or `tweets-part1.js`, `tweets-part2.js`, ...
-Files are read one at a time, so only one file's records are ever in memory. A file that cannot be
-read or parsed raises `ArchiveError` naming it. ../shared/x-archive-format.md describes the format.
+Files are read one at a time, so only one file's records are ever in memory, and an `on_file`
+callback hears of each file before it is read (to report progress by the files' sizes). A file that
+cannot be read or parsed raises `ArchiveError` naming it. ../shared/x-archive-format.md describes
+the format.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -28,6 +30,9 @@ KNOWN_FILES: dict[str, tuple[str, ...]] = {
     "directMessages": ("direct-messages", "direct-message"),
     "directMessagesGroup": ("direct-messages-group", "direct-message-group"),
     "like": ("like",),
+    "listsCreated": ("lists-created",),
+    "listsMember": ("lists-member",),
+    "listsSubscribed": ("lists-subscribed",),
 }
 _PART = re.compile(r"-part(\d+)\.js\Z")
 
@@ -58,10 +63,16 @@ def parse_assignment(text: str, name: str) -> Any:
 
 
 class Archive:
-    """An open archive (zip or folder); use as a context manager."""
+    """An open archive (zip or folder); use as a context manager.
 
-    def __init__(self, path: str | Path) -> None:
+    `on_file(data_type, name)`, when given, is called before each data file is read.
+    """
+
+    def __init__(
+        self, path: str | Path, *, on_file: Callable[[str, str], None] | None = None
+    ) -> None:
         self.path = Path(path)
+        self.on_file = on_file
         self._zip: zipfile.ZipFile | None = None
         self._names: dict[str, str] = {}  # "data/x.js" -> name inside the zip or folder
         if self.path.is_dir():
@@ -103,6 +114,11 @@ class Archive:
             self._zip.close()
             self._zip = None
 
+    def size(self, name: str) -> int:
+        """The size in bytes of the data file `name` ("data/x.js"), uncompressed."""
+        source = self._names[name]
+        return self._zip.getinfo(source).file_size if self._zip else Path(source).stat().st_size
+
     def _read(self, name: str) -> str:
         source = self._names[name]
         try:
@@ -121,7 +137,9 @@ class Archive:
 
     def files(self, data_type: str) -> list[str]:
         """The files (as "data/x.js") holding `data_type`, in part order; [] when it has none."""
-        listed = ((self.manifest or {}).get("dataTypes") or {}).get(data_type)
+        data_types = (self.manifest or {}).get("dataTypes")
+        # A manifest of another shape lists nothing: the files are found by their usual names.
+        listed = data_types.get(data_type) if isinstance(data_types, dict) else None
         if isinstance(listed, dict) and isinstance(listed.get("files"), list):
             names = [
                 item["fileName"].lstrip("./")
@@ -150,6 +168,8 @@ class Archive:
     def file_records(self, data_type: str) -> Iterator[tuple[str, list[Any]]]:
         """(file name, its records) for each file of `data_type`, one file at a time."""
         for name in self.files(data_type):
+            if self.on_file is not None:
+                self.on_file(data_type, name)
             value = parse_assignment(self._read(name), name)
             if not isinstance(value, list):
                 raise ArchiveError(f"{name} is damaged: it does not hold a list of records.")
