@@ -35,11 +35,17 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "rapport-home"
 
 
+def build_app(home: Path, **settings: object) -> Flask:
+    """The app on a real SQLite file in `home`, with the pairing token and any other settings;
+    its test clients talk as the extension does."""
+    application = create_app({"HOME": home, "TOKEN": TOKEN, "PORT": 7277, **settings})
+    application.test_client_class = ApiClient
+    return application
+
+
 @pytest.fixture
 def app(home: Path) -> Iterator[Flask]:
-    application = create_app({"HOME": home, "TOKEN": TOKEN, "PORT": 7277})
-    application.test_client_class = ApiClient
-    yield application
+    yield build_app(home)
     close_database()
 
 

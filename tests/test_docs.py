@@ -19,7 +19,7 @@ def test_every_api_path_is_in_the_api_reference(client):
     missing = []
     for path in spec["paths"]:
         shown = path.replace("{ref}", "<ref>").replace("{slug}", "<slug>")
-        for name in ("note_id", "interaction_id", "tag"):
+        for name in ("note_id", "interaction_id", "tag", "run_id"):
             shown = shown.replace("{" + name + "}", f"<{name.removesuffix('_id')}>")
         if shown not in text:
             missing.append(path)

@@ -283,7 +283,8 @@ def import_command(file: str) -> None:
 def import_archive_command(path: Path) -> None:
     """Bring in your X data archive (the zip X sends, or its unpacked folder): replies, mentions,
     reposts and direct messages become contact history, following and followers set the follow
-    flags. Safe to repeat: nothing is added twice."""
+    flags, liked posts wait for an X lookup to name their authors, and the lists you made on X
+    get a list here. Safe to repeat: nothing is added twice."""
     from .x.archive_import import import_archive
     from .x.archive_reader import ArchiveError
 
@@ -413,3 +414,12 @@ def _rapport_answers(host: str, port: int) -> str | None:
         return None
     version = body.get("version")
     return version if isinstance(version, str) else None
+
+
+def _register_subcommands() -> None:
+    from .cli_x import x_group
+
+    main.add_command(x_group)
+
+
+_register_subcommands()

@@ -66,6 +66,41 @@ SETTINGS: tuple[Setting, ...] = (
         "extension origins (chrome-extension://, moz-extension://) and the server's own.",
     ),
     Setting("TOKEN", None, "Pairing token. Default: read from (or created in) the data folder."),
+    Setting(
+        "X_CLIENT_ID",
+        None,
+        "OAuth 2.0 Client ID of your X developer app, used by 'rapport x login' (docs/x-sync.md).",
+    ),
+    Setting(
+        "X_CLIENT_SECRET",
+        None,
+        "OAuth 2.0 Client Secret, only if your X app is a confidential client.",
+    ),
+    Setting(
+        "X_ACCESS_TOKEN",
+        None,
+        "An OAuth 2.0 user access token for the X API, instead of 'rapport x login' "
+        "(non-interactive use; not refreshed).",
+    ),
+    Setting(
+        "X_BEARER_TOKEN",
+        None,
+        "An app-only bearer token for the X API: reads only, so lists are pulled but never pushed. "
+        "Needs X_USERNAME.",
+    ),
+    Setting("X_USERNAME", None, "Your X handle, needed with an app-only X_BEARER_TOKEN."),
+    Setting(
+        "X_API_BASE",
+        None,
+        "Base URL for X API requests instead of https://api.twitter.com (a proxy, or a test "
+        "server).",
+    ),
+    Setting(
+        "X_RATE_LIMIT_WAIT",
+        900,
+        "Longest wait, in seconds, for an X rate limit to reset during a sync; a longer one stops "
+        "the sync, which resumes where it stopped on the next run.",
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)

@@ -208,7 +208,10 @@ class BalanceSchema(Schema):
 class PersonSchema(Schema):
     id = fields.Integer()
     x_id = XUserId()
-    handle = fields.String()
+    handle = fields.String(
+        allow_none=True,
+        metadata={"description": "null once another account took the handle (known by id)."},
+    )
     earlier_handles = fields.List(fields.String())
     display_name = fields.String()
     bio = fields.String()
@@ -386,6 +389,13 @@ class ListSchema(Schema):
     automatic = fields.Boolean()
     builtin = fields.Boolean()
     x_list_id = fields.String(allow_none=True)
+    x_owned = fields.Boolean(
+        allow_none=True, metadata={"description": "Whether you own the linked X list."}
+    )
+    x_synced_at = UTCDateTime(allow_none=True, metadata={"description": "Last synced with X."})
+    x_member_count = fields.Integer(
+        allow_none=True, metadata={"description": "Members on X at the last sync."}
+    )
     cadence_days = fields.Integer(allow_none=True)
     member_count = fields.Integer()
     created_at = UTCDateTime()
@@ -394,7 +404,11 @@ class ListSchema(Schema):
 
 class MembershipSchema(Schema):
     list = fields.String()
-    person = fields.Nested(PersonSchema)
+    person = fields.Nested(
+        PersonSchema,
+        allow_none=True,
+        metadata={"description": "null when a removal names someone Rapport does not track."},
+    )
     added = fields.Boolean()
     removed = fields.Boolean()
 
@@ -634,9 +648,15 @@ class CleanupPageSchema(Schema):
 
 EXPORT_FORMAT = "rapport-export"
 # 2 added the relationship engine's state (when someone was first seen following, the newest post
-# seen, the dismissed suggestion, the follow-up state) and the user's preferences. Version 1
-# documents still load: what they lack is left as it is.
-EXPORT_FORMAT_VERSION = 2
+# seen, the dismissed suggestion, the follow-up state) and the user's preferences; 3 the X sync's
+# state on lists, the X lists the archive names and the liked posts waiting for their author.
+# Documents of earlier versions still load: what they lack is left as it is.
+EXPORT_FORMAT_VERSION = 3
+# How the user relates to an X list the archive names, strongest first: a list they created (which
+# Rapport links to a list of its own), one they are a member of, one they follow.
+X_LIST_RELATIONS: tuple[str, ...] = ("created", "member-of", "subscribed")
+# A link to x.com or twitter.com (https only): what a liked post's or an X list's URL may be.
+X_URL_RE = re.compile(r"^https://(?:[a-z0-9-]+\.)*(?:x|twitter)\.com(?:/\S*)?\Z", re.IGNORECASE)
 _LONG_TEXT = 100_000
 _SLUG_ERROR = "Use a-z, 0-9 and dashes, starting and ending with a letter or digit."
 
@@ -690,6 +710,12 @@ class ExportListSchema(_ExportSchema):
     )
     created_at = UTCDateTime(required=True)
     updated_at = UTCDateTime(required=True)
+    # Since version 3; absent (an older document), the database keeps what it has.
+    x_owned = fields.Boolean(allow_none=True)
+    x_synced_at = UTCDateTime(allow_none=True)
+    x_member_count = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(0, 10**10)
+    )
 
 
 class ExportEarlierHandleSchema(_ExportSchema):
@@ -780,6 +806,42 @@ class ExportSettingsSchema(_ExportSchema):
     auto_advance = fields.Boolean()
 
 
+class XListId(XUserId):
+    """An X list's numeric id, given as a string (or an integer)."""
+
+    default_error_messages = {"invalid_id": "Not a valid X list id (digits only)."}
+
+
+def _x_url(text: str) -> None:
+    """Refuse anything but an https link to x.com or twitter.com (an empty text passes)."""
+    if text and not X_URL_RE.match(text):
+        raise ValidationError("Must be an https link to x.com or twitter.com.")
+
+
+def _export_url(min_length: int = 0, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=min_length, max=2000), _x_url, _storable], **kwargs
+    )
+
+
+class ExportPendingLikeSchema(_ExportSchema):
+    """A post the user liked whose author is not known yet (from the archive's like.js)."""
+
+    tweet_id = TweetId(required=True)
+    text = _export_text(load_default="")
+    url = _export_url(load_default="")
+    recorded_at = UTCDateTime(required=True)
+
+
+class ExportXListSchema(_ExportSchema):
+    """An X list the archive names, by URL only, and how the user relates to it."""
+
+    x_list_id = XListId(required=True)
+    url = _export_url(1, required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(X_LIST_RELATIONS))
+    recorded_at = UTCDateTime(required=True)
+
+
 class ExportDocumentSchema(_ExportSchema):
     format = fields.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
     format_version = fields.Integer(
@@ -792,6 +854,8 @@ class ExportDocumentSchema(_ExportSchema):
     lists = fields.List(fields.Nested(ExportListSchema), load_default=list)
     people = fields.List(fields.Nested(ExportPersonSchema), load_default=list)
     settings = fields.Nested(ExportSettingsSchema, load_default=dict)
+    pending_likes = fields.List(fields.Nested(ExportPendingLikeSchema), load_default=list)
+    x_lists = fields.List(fields.Nested(ExportXListSchema), load_default=list)
 
 
 class ImportSummarySchema(Schema):
@@ -809,6 +873,73 @@ class ImportSummarySchema(Schema):
     stage_changes_added = fields.Integer()
     follow_ups_updated = fields.Integer()
     settings_updated = fields.Integer()
+    pending_likes_added = fields.Integer()
+    x_lists_added = fields.Integer()
+    x_lists_updated = fields.Integer()
+
+
+# ---- X sync ------------------------------------------------------------------------------------
+
+
+class SyncStartSchema(InputSchema):
+    list = fields.String(
+        validate=validate.Regexp(SLUG_RE, error="Not a list slug."),
+        metadata={"description": "Sync only this list (it must be linked to an X list)."},
+    )
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Plan only: read what the plan needs, write nothing."},
+    )
+    full = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Re-read everything, even what looks unchanged."},
+    )
+
+
+class SyncRunsQuerySchema(InputSchema):
+    kind = fields.String(validate=validate.OneOf(("x-sync", "x-resolve", "archive")))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class SyncProgressSchema(Schema):
+    step = fields.String()
+    done = fields.Integer()
+    total = fields.Integer(allow_none=True)
+
+
+class SyncRunSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    scope = fields.String()
+    dry_run = fields.Boolean()
+    status = fields.String(metadata={"description": "running, done, partial or failed"})
+    started_at = UTCDateTime()
+    finished_at = UTCDateTime(allow_none=True)
+    requests = fields.Integer(metadata={"description": "X API requests made"})
+    progress = fields.Nested(SyncProgressSchema)
+    summary = fields.Dict(metadata={"description": "What the run did (see docs/x-sync.md)."})
+    error = fields.String()
+
+
+class SyncedListSchema(Schema):
+    slug = fields.String()
+    name = fields.String()
+    x_list_id = fields.String(allow_none=True)
+    x_owned = fields.Boolean(allow_none=True)
+    x_synced_at = UTCDateTime(allow_none=True)
+    x_member_count = fields.Integer(allow_none=True)
+
+
+class SyncStatusSchema(Schema):
+    connected = fields.Boolean()
+    credentials = fields.String(
+        allow_none=True, metadata={"description": "login, environment or app (app-only token)"}
+    )
+    can_write = fields.Boolean()
+    problem = fields.String(allow_none=True)
+    running = fields.Nested(SyncRunSchema, allow_none=True)
+    last = fields.Nested(SyncRunSchema, allow_none=True)
+    lists = fields.List(fields.Nested(SyncedListSchema))
 
 
 def flat_messages(messages: Any, path: str = "") -> dict[str, list[str]]:

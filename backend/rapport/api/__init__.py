@@ -2,13 +2,14 @@
 parses with a schema, calls a service and answers.
 """
 
+import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import flask_smorest
 from flask import current_app
 from flask_smorest import Api
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 
 
 class Parser(FlaskParser):
@@ -27,6 +28,19 @@ class Parser(FlaskParser):
             return super().load_json(req, schema)
         except (RecursionError, ValueError) as error:
             return self._handle_invalid_json_error(error, req)
+
+    def _handle_invalid_json_error(
+        self, error: Exception, req: Any, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        """A 400 that says what is wrong with the body and where."""
+        # webargs reports undecodable bytes as a JSONDecodeError of its own.
+        if isinstance(error, UnicodeDecodeError) or str(error).startswith("Bytes decoding"):
+            problem = "it is not UTF-8 text"
+        elif isinstance(error, json.JSONDecodeError):
+            problem = f"{error.msg} (line {error.lineno}, column {error.colno})"
+        else:
+            problem = "it is nested too deeply or holds too long a number"
+        abort(400, exc=error, messages={"json": [f"The body is not valid JSON: {problem}."]})
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -49,8 +63,9 @@ def register_blueprints(api: Api) -> None:
 
 
 def register_engine_blueprints(api: Api) -> None:
-    """The relationship engine: captures, suggestions, settings, follow-ups, clean-up."""
-    from . import captures, cleanup, followups, settings, suggestions
+    """The relationship engine (captures, suggestions, settings, follow-ups, clean-up) and the X
+    sync."""
+    from . import captures, cleanup, followups, settings, suggestions, sync
 
-    for module in (captures, suggestions, settings, followups, cleanup):
+    for module in (captures, suggestions, settings, followups, cleanup, sync):
         api.register_blueprint(module.bp)

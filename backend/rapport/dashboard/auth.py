@@ -54,7 +54,9 @@ MAX_LINKS = 100
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-OPEN_ENDPOINTS = frozenset({"dashboard.signin", "dashboard.signin_link", "dashboard.static"})
+OPEN_ENDPOINTS = frozenset(
+    {"dashboard.signin", "dashboard.signin_link", "dashboard.static", "dashboard.x_callback"}
+)
 DEFAULT_PAGE = "/people"
 MAX_NEXT_LENGTH = 2000
 # A path on this server: one '/', then no '/' or '\' (browsers read '/\' as '//', another host),

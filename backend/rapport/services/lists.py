@@ -4,13 +4,14 @@ Mentioned You and People I've Favorited) and the user's own; adding and removing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from peewee import fn
 
 from ..db import write_transaction
-from ..models import ListMember, Person, PersonList, utcnow
+from ..models import ListMember, Person, PersonList, XListSnapshot, utcnow
 from ..problems import ConflictError, InvalidError, NotFoundError
 from ..schemas import HANDLE_RE
 from . import people
@@ -24,11 +25,29 @@ def _describe(item: PersonList, member_count: int) -> dict[str, Any]:
         "automatic": item.automatic,
         "builtin": item.builtin,
         "x_list_id": item.x_list_id,
+        "x_owned": item.x_owned,
+        "x_synced_at": item.x_synced_at,
+        "x_member_count": item.x_member_count,
         "cadence_days": item.cadence_days,
         "member_count": member_count,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
     }
+
+
+def slugify(name: str) -> str:
+    """A list slug made from a name: lower case letters, digits and dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:50].strip("-")
+    return slug or "x-list"
+
+
+def free_slug(name: str) -> str:
+    """A slug for `name` that no list has yet (`-2`, `-3`… added when taken)."""
+    base = slugify(name)
+    slug, number = base, 2
+    while PersonList.select().where(PersonList.slug == slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
 
 
 def all_lists() -> list[dict[str, Any]]:
@@ -84,9 +103,16 @@ def create_list(data: Mapping[str, Any]) -> PersonList:
 
 
 def update_list(item: PersonList, data: Mapping[str, Any]) -> PersonList:
+    """Edit a list. Linking it to another X list (or none) forgets what was synced with the old
+    one: the next sync merges with the new X list from scratch, removing nothing."""
     with write_transaction():
         if "x_list_id" in data:
             _check_x_list(data["x_list_id"], item.id)
+            if data["x_list_id"] != item.x_list_id:
+                XListSnapshot.delete().where(XListSnapshot.list == item.id).execute()
+                item.x_owned = item.x_synced_at = item.x_member_count = None
+        if data.get("x_owned") is not None:
+            item.x_owned = data["x_owned"]
         for name in ("name", "description", "cadence_days", "x_list_id"):
             if name in data:
                 setattr(
