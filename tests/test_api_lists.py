@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import schemathesis
 
 from rapport.models import ListMember, Person
 
@@ -252,3 +253,12 @@ def test_member_items_are_whole_people(client):
     assert item["tier"] == "nano"
     assert item["tags"] == ["ally"]
     assert item["lists"] == ["watchlist"]
+
+
+def test_removing_someone_untracked_matches_the_spec(client):
+    """Regression (schemathesis): the answer's `person` is null for someone Rapport does not
+    track, which the spec did not allow."""
+    unknown = client.delete("/api/lists/watchlist/members/never_seen")
+    assert unknown.get_json()["person"] is None
+    spec = schemathesis.openapi.from_dict(client.get("/api/openapi.json").get_json())
+    spec["/api/lists/{slug}/members/{ref}"]["DELETE"].validate_response(unknown)

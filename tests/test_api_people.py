@@ -4,6 +4,7 @@ filtered, sorted, paged listing."""
 from __future__ import annotations
 
 import pytest
+import schemathesis
 
 from rapport.db import database
 from rapport.models import (
@@ -619,3 +620,16 @@ def test_listing_shows_lists_tags_and_earlier_handles(client):
     assert item["lists"] == ["watchlist", "people-who-say-things"]
     assert item["tags"] == ["a", "b"]
     assert item["earlier_handles"] == ["was"]
+
+
+def test_someone_whose_handle_moved_matches_the_spec(client):
+    """Regression (schemathesis): a person whose handle another account took is answered with a
+    null handle (found by id or earlier handle), which the spec did not allow."""
+    add_person(client, "taken_over", x_id="501")
+    add_person(client, "taken_over", x_id="502")  # the handle now belongs to account 502
+    answer = client.get("/api/people/501")
+    assert answer.status_code == 200
+    assert answer.get_json()["handle"] is None
+    assert answer.get_json()["earlier_handles"] == ["taken_over"]
+    spec = schemathesis.openapi.from_dict(client.get("/api/openapi.json").get_json())
+    spec["/api/people/{ref}"]["GET"].validate_response(answer)

@@ -1,8 +1,10 @@
 """Many writers at once over real HTTP: every interaction is stored exactly once, nothing is lost
-and no request fails, whatever the interleaving of the server's worker threads."""
+and no request fails, whatever the interleaving of the server's worker threads — from threads of
+one client, and from 8 client processes writing interactions, notes and list changes at once."""
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import threading
 from collections import Counter
@@ -165,3 +167,85 @@ def test_same_event_from_many_threads_is_stored_once(
         stored_in_file(server, "SELECT COUNT(*) FROM interaction WHERE dedupe_key LIKE 'same:%'")
         == rounds
     )
+
+
+# ---- many processes ------------------------------------------------------------------------------
+
+PROCESSES = 8
+ROUNDS_PER_PROCESS = 15
+SHARED_LIST = "crowd"
+
+
+def process_writer(url: str, token: str, worker: int, barrier: Any, results: Any) -> None:
+    """One client process: interactions and notes on the shared people, and its own people put
+    on the shared list (every third taken off again), each as soon as the last was answered."""
+    statuses: Counter[int] = Counter()
+    problems: list[str] = []
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        barrier.wait(timeout=120)  # every process starts writing at once
+
+        def send(method: str, path: str, body: dict | None = None) -> None:
+            answer = session.request(method, url + path, json=body, timeout=120)
+            statuses[answer.status_code] += 1
+            if answer.status_code >= 300 or "locked" in answer.text.lower():
+                problems.append(f"{method} {path}: {answer.status_code} {answer.text[:200]}")
+
+        for n in range(ROUNDS_PER_PROCESS):
+            handle = HANDLES[(worker + n) % len(HANDLES)]
+            send(
+                "POST",
+                f"/api/people/{handle}/interactions",
+                {"kind": KINDS[n % len(KINDS)], "dedupe_key": f"proc:{worker}:{n}"},
+            )
+            send("POST", f"/api/people/{handle}/notes", {"body": f"from {worker} #{n}"})
+            member = f"/api/lists/{SHARED_LIST}/members/w{worker}_m{n}"
+            send("PUT", member)
+            if n % 3 == 0:
+                send("DELETE", member)
+    results.put((worker, dict(statuses), problems))
+
+
+def test_many_processes_lose_nothing(server: RunningServer, people: tuple[str, ...]) -> None:
+    """8 processes, each with its own HTTP client, write at once: every write is answered with a
+    2xx (no "database is locked" reaches a client) and every one is stored exactly once."""
+    with session_for(server) as session:
+        made = session.post(f"{server.url}/api/lists", json={"slug": SHARED_LIST, "name": "Crowd"})
+        assert made.status_code == 201, made.text
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded test process
+    barrier = context.Barrier(PROCESSES)
+    results = context.Queue()
+    workers = [
+        context.Process(
+            target=process_writer, args=(server.url, server.token, worker, barrier, results)
+        )
+        for worker in range(PROCESSES)
+    ]
+    for process in workers:
+        process.start()
+    reports = [results.get(timeout=300) for _ in workers]
+    for process in workers:
+        process.join(timeout=60)
+        assert process.exitcode == 0, process.exitcode
+
+    problems = [problem for _, _, found in reports for problem in found]
+    assert not problems, problems[:10]
+    removed = len(range(0, ROUNDS_PER_PROCESS, 3))
+    writes = PROCESSES * ROUNDS_PER_PROCESS
+    statuses = sum((Counter(found) for _, found, _ in reports), Counter())
+    assert statuses == Counter({201: 2 * writes, 200: writes + PROCESSES * removed}), statuses
+
+    assert stored_in_file(server, "SELECT COUNT(*) FROM interaction") == writes
+    assert stored_in_file(server, "SELECT COUNT(*) FROM note") == writes
+    members = stored_in_file(
+        server,
+        'SELECT COUNT(*) FROM list_member m JOIN "list" l ON l.id = m.list_id WHERE l.slug = ?',
+        SHARED_LIST,
+    )
+    assert members == PROCESSES * (ROUNDS_PER_PROCESS - removed)
+    with session_for(server) as session:
+        answer = session.get(f"{server.url}/api/lists/{SHARED_LIST}")
+        assert answer.json()["member_count"] == members
+        for handle in people:
+            notes = session.get(f"{server.url}/api/people/{handle}/notes").json()
+            assert len(notes) == writes // len(people)

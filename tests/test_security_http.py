@@ -8,14 +8,17 @@ import base64
 import contextlib
 import http.client
 import ipaddress
+import json
 import os
 import re
 import socket
+import sqlite3
 import stat
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -282,7 +285,27 @@ def test_malformed_json_is_refused(served: RunningServer, body: bytes) -> None:
         data=body,
         headers={"Content-Type": "application/json", **auth(served.token)},
     )
-    assert_json_error(response, 400)
+    error = assert_json_error(response, 400, "invalid_json")
+    assert error["message"].startswith("The body is not valid JSON: "), error
+    assert re.search(r"\(line 1, column \d+\)|not UTF-8", error["message"]), error
+
+
+def test_oversize_body_is_refused_on_every_write(
+    served: RunningServer, api_routes: list[tuple[str, str]]
+) -> None:
+    """Every write but the import (which takes up to MAX_IMPORT_BYTES) stops at 2 MB, before
+    anything is parsed or stored."""
+    body = b'{"body": "' + b"x" * 2_000_000 + b'"}'
+    headers = {"Content-Type": "application/json", **auth(served.token)}
+    writes = [(m, p) for m, p in api_routes if m != "GET" and m != "DELETE" and p != "/api/import"]
+    assert len(writes) > 15, writes
+    people = f"{served.url}/api/people"
+    before = requests.get(people, headers=auth(served.token)).json()["total"]
+    with requests.Session() as session:
+        for method, path in writes:
+            response = session.request(method, f"{served.url}{path}", data=body, headers=headers)
+            assert_json_error(response, 413, "body_too_large")
+    assert requests.get(people, headers=auth(served.token)).json()["total"] == before
 
 
 def test_no_bad_request_gets_html_or_a_crash(served: RunningServer) -> None:
@@ -337,6 +360,127 @@ def test_no_bad_request_gets_html_or_a_crash(served: RunningServer) -> None:
     # ...and the server is still there.
     assert requests.get(f"{url}/api/health").status_code == 200
     assert not [line for line in served.output if "Traceback" in line], served.output
+
+
+# ---- hostile text over the socket ----------------------------------------------------------------
+
+INJECTIONS = (
+    "'); DROP TABLE person;--",
+    "Robert'); DELETE FROM note WHERE ('1'='1",
+    "1; UPDATE person SET bio='pwned' --",
+    "%' OR '1'='1",
+    "<script>alert(1)</script>",
+    '" onmouseover="x',
+    "<img src=x onerror=alert(1)>",
+    "{{7*7}} ${7*7} <%= 7*7 %>",
+    "\\x27 \\u0027 \\ \\\\",
+    "\u202egnp.exe",
+    "zero\u200bwidth\u200djoiner\ufeffbom",
+    "\U0001f469\u200d\U0001f469\u200d\U0001f467 e\u0301 \u2126\u2248\u00e7",
+    "\u4e2d\u6587 \u05e2\u05d1\u05e8\u05d9\u05ea \u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+    "\U0001d54f\U0001d55a \u0000nul",
+    "line1\nline2\r\n\ttab",
+)
+
+
+def _tables(home: Path) -> tuple[list[str], str]:
+    """The database's tables and `PRAGMA integrity_check`, read from the file."""
+    connection = sqlite3.connect(home / "rapport.sqlite3")
+    try:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return names, connection.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_injection_strings_are_stored_verbatim_everywhere(server: RunningServer) -> None:
+    """SQL, script and Unicode oddities in every text field of people, notes, interactions, stage
+    changes, stages, lists and tags are stored and answered exactly as sent, and every table is
+    still there afterwards."""
+    tables_before, _ = _tables(server.home)
+    session = requests.Session()
+    session.headers.update(auth(server.token))
+
+    def call(method: str, path: str, body: dict | None = None) -> dict:
+        answer = session.request(method, f"{server.url}{path}", json=body, timeout=60)
+        assert answer.status_code < 300, (method, path, answer.status_code, answer.text[:300])
+        return answer.json() if answer.content else {}
+
+    for n, text in enumerate(INJECTIONS):
+        handle = f"inj_{n}"
+        person = call("POST", "/api/people", {"handle": handle, "display_name": text, "bio": text})
+        assert (person["display_name"], person["bio"]) == (text, text)
+        call("PATCH", f"/api/people/{handle}", {"stage": "noticed", "stage_cause": text})
+        note = call("POST", f"/api/people/{handle}/notes", {"body": text})
+        interaction = call(
+            "POST",
+            f"/api/people/{handle}/interactions",
+            {"kind": "dm", "text": text, "dedupe_key": text},
+        )
+        call("POST", "/api/lists", {"slug": f"inj-{n}", "name": text, "description": text})
+        call("PUT", f"/api/lists/inj-{n}/members/{handle}")
+        call(
+            "POST",
+            "/api/stages",
+            {"slug": f"inj-{n}", "name": text, "description": text, "next_step": text},
+        )
+        tag = " ".join(text.split())[:50]  # tags are tidied: one space between words
+        call("PATCH", f"/api/people/{handle}", {"tags": [tag]})
+        if "/" not in tag:
+            call("PUT", f"/api/people/{handle}/tags/{quote(tag + ' 2', safe='')}")
+
+        person = call("GET", f"/api/people/{handle}")
+        assert (person["display_name"], person["bio"]) == (text, text)
+        assert sorted(person["tags"]) == sorted([tag] + ([f"{tag} 2"] if "/" not in tag else []))
+        assert person["lists"] == [f"inj-{n}"]
+        assert call("GET", f"/api/people/{handle}/stages")[0]["cause"] == text
+        assert call("GET", f"/api/people/{handle}/notes/{note['id']}")["body"] == text
+        stored = call("GET", f"/api/people/{handle}/interactions/{interaction['id']}")
+        assert (stored["text"], stored["dedupe_key"]) == (text, text)
+        listed = call("GET", f"/api/lists/inj-{n}")
+        assert (listed["name"], listed["description"]) == (text, text)
+        stage = {s["slug"]: s for s in call("GET", "/api/stages")}[f"inj-{n}"]
+        assert (stage["name"], stage["description"], stage["next_step"]) == (text, text, text)
+        # As search text and as a reference, the same strings find nothing and break nothing.
+        assert call("GET", f"/api/people?q={quote(text, safe='')}")["total"] >= 0
+        refused = session.post(f"{server.url}/api/people", json={"handle": text})
+        assert_json_error(refused, 422, "validation_error")
+        missing = session.get(f"{server.url}/api/people/{quote(text, safe='')}")
+        assert missing.status_code == 404, missing.text[:200]
+
+    tags = {tag["name"] for tag in call("GET", "/api/tags")}
+    assert {" ".join(t.split())[:50] for t in INJECTIONS} <= tags
+    assert call("GET", "/api/people")["total"] == len(INJECTIONS)
+    session.close()
+    tables_after, integrity = _tables(server.home)
+    assert tables_after == tables_before and "person" in tables_after
+    assert integrity == "ok"
+
+
+def test_writes_from_a_foreign_host_or_origin_change_nothing(served: RunningServer) -> None:
+    """A DNS-rebound page or a web page's script cannot write, even holding the token."""
+    body = json.dumps({"handle": "rebound"}).encode()
+    for headers in (
+        {"Host": f"evil.example:{served.port}"},
+        {"Host": f"127.0.0.1:{served.port}", "Origin": "https://x.com"},
+    ):
+        status, _, answer = raw_request(
+            served.port,
+            "POST",
+            "/api/people",
+            {**headers, "Content-Type": "application/json", **auth(served.token)},
+            body,
+        )
+        assert status == 403, answer
+    assert (
+        requests.get(f"{served.url}/api/people/rebound", headers=auth(served.token)).status_code
+        == 404
+    )
 
 
 # ---- loopback only -------------------------------------------------------------------------------

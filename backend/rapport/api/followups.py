@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from ..errors import ErrorSchema
 from ..schemas import (
     DoneInSchema,
     FollowUpCountSchema,
@@ -17,6 +18,7 @@ from ..services import followups, lists, people
 from . import Blueprint, thresholds
 
 bp = Blueprint("followups", __name__, url_prefix="/api/followups", description="Follow-ups")
+NO_CADENCE = "The person is on no list with a cadence"
 
 
 @bp.route("")
@@ -49,6 +51,7 @@ class Count(MethodView):
 class Snooze(MethodView):
     @bp.arguments(SnoozeInSchema)
     @bp.response(200, FollowUpSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description=NO_CADENCE)
     def post(self, data: dict, ref: str) -> dict:
         """Put off the follow-up until a time, or for a number of days."""
         return followups.snooze(
@@ -60,6 +63,7 @@ class Snooze(MethodView):
 class Done(MethodView):
     @bp.arguments(DoneInSchema, required=False)
     @bp.response(200, FollowUpSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description=NO_CADENCE)
     def post(self, data: dict | None, ref: str) -> dict:
         """Mark the follow-up done: the clock restarts now; a note goes to their notes."""
         return followups.done(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
+from ..errors import ErrorSchema
 from ..schemas import (
     ListInSchema,
     ListPatchSchema,
@@ -35,6 +36,7 @@ class Lists(MethodView):
 
     @bp.arguments(ListInSchema)
     @bp.response(201, ListSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description="The slug is taken")
     def post(self, data: dict) -> dict:
         return lists.describe(lists.create_list(data))
 
@@ -51,6 +53,7 @@ class ListView(MethodView):
         return lists.describe(lists.update_list(lists.get_list(slug), data))
 
     @bp.response(204)
+    @bp.alt_response(409, schema=ErrorSchema, description="A built-in list")
     def delete(self, slug: str) -> Response:
         """Delete a list of your own (built-in lists stay)."""
         lists.delete_list(lists.get_list(slug))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
+from ..errors import ErrorSchema
 from ..models import StageChange
 from ..schemas import (
     PersonSchema,
@@ -29,6 +30,7 @@ class Stages(MethodView):
 
     @bp.arguments(StageInSchema)
     @bp.response(201, StageSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description="The slug is taken")
     def post(self, data: dict) -> dict:
         """Add a stage (placed last unless a position is given)."""
         stage = stages.create_stage(data)
@@ -45,6 +47,9 @@ class StageView(MethodView):
         return next(s for s in stages.all_stages() if s["slug"] == slug)
 
     @bp.response(204)
+    @bp.alt_response(
+        409, schema=ErrorSchema, description="People are at the stage, or it is 'stranger'"
+    )
     def delete(self, slug: str) -> Response:
         """Delete a stage no one is at."""
         stages.delete_stage(stages.get_stage(slug))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from ..errors import ErrorSchema
 from ..schemas import PageQuerySchema, PeoplePageSchema, PersonSchema
 from ..services import people, suggestions
 from . import Blueprint, thresholds
@@ -29,6 +30,7 @@ class Suggestions(MethodView):
 @bp.route("/people/<string:ref>/suggestion/accept")
 class Accept(MethodView):
     @bp.response(200, PersonSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description="Nothing is suggested")
     def post(self, ref: str) -> dict:
         """Move the person to the suggested stage (kept in their history with the reason);
         409 when nothing is suggested."""
