@@ -24,6 +24,8 @@ from .problems import ApiError
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 EXTENSION_ORIGIN = re.compile(r"^(chrome|moz)-extension://[A-Za-z0-9._-]+$")
 PUBLIC_PATHS = frozenset({"/api/health"})
+# The uploads that may be as large as MAX_IMPORT_BYTES: the API's import and the dashboard's.
+IMPORT_PATHS = frozenset({"/api/import", "/transfer/import", "/transfer/archive"})
 
 
 class TokenStore:
@@ -113,7 +115,7 @@ def install_guards(app: Flask) -> None:
             raise ApiError(403, "forbidden_origin", f"Requests from {origin!r} are not allowed.")
         limit = (
             app.config["MAX_IMPORT_BYTES"]
-            if request.path == "/api/import"
+            if request.path in IMPORT_PATHS
             else app.config["MAX_BODY_BYTES"]
         )
         request.max_content_length = limit

@@ -47,6 +47,8 @@ def _page_values() -> dict[str, Any]:
     people = endpoint in ("dashboard.people", "dashboard.person")
     sections = {"dashboard.today": "today", "dashboard.pipeline_board": "pipeline"}
     section = "people" if people else sections.get(endpoint, "")
+    if endpoint.startswith("dashboard.lists"):  # the Lists page and the forms it posts
+        section = "lists"
     return {"signed_in": bool(session.get("fp")), "section": section}
 
 
@@ -69,11 +71,15 @@ def register(app: Flask, api: Api) -> None:
         auth,
         errors,
         formatting,
+        insights_views,
         links,
+        lists_views,
         people_views,
         person_views,
         pipeline_views,
         today_views,
+        transfer_views,
+        x_views,
     )
 
     auth.install(app)

@@ -1,5 +1,7 @@
-"""The People table (`/people`): everyone tracked, searched, filtered, sorted and paged, with bulk
-actions (add to list, set stage, add tag) on the checked rows.
+"""The People table (`/people`): everyone tracked, searched, filtered (stage, tier, list, tag; and
+"show only" those due for a follow-up, with a one-sided balance or a clean-up candidate, with
+the reasons), sorted and paged, with bulk actions (add to list, set stage, add tag) on the
+checked rows.
 
 Pages are keyset pages (`services.people.search_keyset`): the links say "after this person" or
 "before this person" rather than "page 1,234", so every page of 100,000 people is as quick as
@@ -18,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from ..problems import ApiError
 from ..schemas import MAX_ROW_ID
-from ..services import bulk, lists, stages, tags, tiers
+from ..services import bulk, cleanup, lists, stages, tags, tiers
 from ..services import people as people_service
 from . import bp
 from .auth import here, safe_next
@@ -36,7 +38,13 @@ SORTS = {
     "created": "Added, oldest first",
 }
 DEFAULT_SORT = "-last_interaction"
-FILTERS = ("q", "stage", "tier", "list", "tag")
+FILTERS = ("q", "stage", "tier", "list", "tag", "due", "one_sided", "cleanup")
+# The "show only" checkboxes: due for a follow-up, one-sided balance, clean-up candidate.
+CHECKS = {
+    "due": "Due for a follow-up",
+    "one_sided": "One-sided",
+    "cleanup": "Clean-up candidate",
+}
 # The sortable columns of the table, with the direction a first click sorts them in.
 COLUMN_SORTS = {
     "stage": "stage",
@@ -57,6 +65,9 @@ class PeopleFilterSchema(Schema):
     tier = fields.String(validate=validate.OneOf(TIERS))
     list = fields.String(validate=validate.Length(min=1, max=60))
     tag = fields.String(validate=validate.Length(min=1, max=50))
+    due = fields.Boolean(truthy={"1", "on", "true"}, falsy={"0", "off", "false"})
+    one_sided = fields.Boolean(truthy={"1", "on", "true"}, falsy={"0", "off", "false"})
+    cleanup = fields.Boolean(truthy={"1", "on", "true"}, falsy={"0", "off", "false"})
     sort = fields.String(load_default=DEFAULT_SORT, validate=validate.OneOf(tuple(SORTS)))
     after = fields.Integer(validate=validate.Range(1, MAX_ROW_ID))
     before = fields.Integer(validate=validate.Range(1, MAX_ROW_ID))
@@ -82,6 +93,7 @@ def people_url(filters: Mapping[str, Any], **changes: Any) -> str:
     values.update(changes)
     if values.get("sort") == DEFAULT_SORT:
         values.pop("sort")
+    values = {k: "1" if v is True else v for k, v in values.items() if v is not False}
     query = urlencode({k: v for k, v in values.items() if v not in (None, "")})
     return url_for("dashboard.people") + (f"?{query}" if query else "")
 
@@ -115,7 +127,7 @@ def people() -> Response | str:
     if not ignored and (padded or request.args.get("sort") == DEFAULT_SORT):
         paging = {"after": filters.get("after"), "before": filters.get("before")}
         return redirect(people_url(filters, **paging))
-    params = {k: filters[k] for k in FILTERS if k in filters}
+    params = {k: filters[k] for k in FILTERS if filters.get(k) not in (None, False)}
     params.update(sort=filters["sort"], per_page=PER_PAGE)
     page = people_service.search_keyset(
         params,
@@ -123,6 +135,9 @@ def people() -> Response | str:
         after=filters.get("after"),
         before=filters.get("before"),
     )
+    reasons = {}
+    if filters.get("cleanup"):
+        reasons = cleanup.reasons_by_person([p["id"] for p in page["items"]])
     all_lists = lists.all_lists()
     all_stages = stages.all_stages()
     return render_template(
@@ -130,7 +145,9 @@ def people() -> Response | str:
         page=page,
         filters=filters,
         ignored=ignored,
-        filtered=any(k in filters for k in FILTERS),
+        filtered=bool(params.keys() - {"sort", "per_page"}),
+        checks=CHECKS,
+        reasons=reasons,
         stages=all_stages,
         stage_names={s["slug"]: s["name"] for s in all_stages},
         lists=all_lists,

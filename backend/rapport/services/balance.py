@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from peewee import SQL
+
 from ..db import database
 from ..models import utcnow
 
@@ -34,6 +36,21 @@ GROUP BY person_id
 
 def one_sided(outbound: int, inbound: int) -> bool:
     return outbound >= ONE_SIDED_MIN_OUTBOUND and outbound >= ONE_SIDED_RATIO * (inbound + 1)
+
+
+# The same rule in SQL, over each person's interactions of the last LONG_DAYS (kept next to
+# `one_sided`, and tested to agree with it).
+_ONE_SIDED_SQL = f"""
+SELECT person_id FROM interaction WHERE happened_at >= ? GROUP BY person_id
+HAVING SUM(direction = 'outbound') >= {ONE_SIDED_MIN_OUTBOUND}
+  AND SUM(direction = 'outbound') >= {ONE_SIDED_RATIO} * (SUM(direction = 'inbound') + 1)
+"""
+
+
+def one_sided_people(*, now: datetime | None = None) -> SQL:
+    """A query of the ids of the people whose balance is one-sided now."""
+    since = (now or utcnow()) - timedelta(days=LONG_DAYS)
+    return SQL(_ONE_SIDED_SQL.strip(), [since.isoformat(sep=" ")])
 
 
 def _answer(short_out: int, short_in: int, long_out: int, long_in: int) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from peewee import SQL
+
 from ..db import database
 from ..models import utcnow
 from ..schemas import CLEANUP_REASONS
@@ -33,19 +35,53 @@ FLAG_REASONS = {
     "no_follow_back": ("flagged_no_follow_back", "You flagged them as not following back."),
 }
 
+# Everyone who could have a reason, with what the reasons are made of and, in `quiet` and
+# `unanswered`, whether `no_post_seen` and `no_follow_back` hold: the rules are written once, here,
+# for both the clean-up list and the People table's filter. Parameters: the time before which
+# "quiet" starts (twice), the time before which seeking a follow-back has lasted long enough
+# (three times: since the first list membership or the first outbound contact, whichever came
+# first), then those of `{extra}` (a further condition on `judged`).
 _CANDIDATES = """
-SELECT p.id, p.handle, p.x_id, p.display_name, p.stage, s.name, p.followers_count,
-  p.last_post_seen_at, p.you_follow, p.follows_you,
-  p.sells_followers, p.never_posts, p.no_follow_back,
-  (SELECT MIN(m.added_at) FROM list_member m WHERE m.person_id = p.id) AS listed_at,
-  (SELECT MIN(i.happened_at) FROM interaction i
-   WHERE i.person_id = p.id AND i.direction = 'outbound') AS first_outbound
-FROM person p JOIN stage s ON s.slug = p.stage
-WHERE p.sells_followers OR p.never_posts OR p.no_follow_back
-  OR EXISTS (SELECT 1 FROM list_member m WHERE m.person_id = p.id)
-  OR (p.you_follow = 1 AND (p.follows_you IS NULL OR p.follows_you = 0))
-ORDER BY p.id
+WITH facts AS (
+  SELECT p.id, p.handle, p.x_id, p.display_name, p.stage, s.name, p.followers_count,
+    p.last_post_seen_at, p.you_follow, p.follows_you,
+    p.sells_followers, p.never_posts, p.no_follow_back, p.last_outbound_at,
+    l.listed_at,
+    (SELECT MIN(i.happened_at) FROM interaction i
+     WHERE i.person_id = p.id AND i.direction = 'outbound') AS first_outbound
+  FROM person p JOIN stage s ON s.slug = p.stage
+  LEFT JOIN (SELECT person_id, MIN(added_at) AS listed_at FROM list_member GROUP BY person_id) l
+    ON l.person_id = p.id
+  WHERE p.sells_followers OR p.never_posts OR p.no_follow_back OR l.listed_at IS NOT NULL
+    OR (p.you_follow = 1 AND (p.follows_you IS NULL OR p.follows_you = 0))
+),
+judged AS (
+  SELECT facts.*,
+    listed_at IS NOT NULL AND CASE WHEN last_post_seen_at IS NULL THEN listed_at <= ?
+                                   ELSE last_post_seen_at < ? END AS quiet,
+    you_follow = 1 AND (follows_you IS NULL OR follows_you = 0)
+      AND (listed_at <= ? OR last_outbound_at <= ?  -- the last outbound comes after the first
+           OR last_outbound_at IS NOT NULL
+              AND EXISTS (SELECT 1 FROM interaction i WHERE i.person_id = facts.id
+                          AND i.direction = 'outbound' AND i.happened_at <= ?))
+      AS unanswered
+  FROM facts
+)
+SELECT {columns} FROM judged
+WHERE (quiet OR unanswered OR sells_followers OR never_posts OR no_follow_back){extra}
 """
+
+
+def _rule_params(now: datetime) -> list[str]:
+    quiet_since = (now - timedelta(days=QUIET_DAYS)).isoformat(sep=" ")
+    seeking_since = (now - timedelta(days=FOLLOW_BACK_DAYS)).isoformat(sep=" ")
+    return [quiet_since, quiet_since, *(seeking_since,) * 3]
+
+
+def candidate_people(*, now: datetime | None = None) -> SQL:
+    """A query of the ids of the people with at least one clean-up reason."""
+    sql = _CANDIDATES.format(columns="id", extra="")
+    return SQL(sql.strip(), _rule_params(now or utcnow()))
 
 
 def _time(value: Any) -> datetime | None:
@@ -59,42 +95,55 @@ def _days(since: datetime, now: datetime) -> int:
 
 
 def reasons_for(row: Mapping[str, Any], now: datetime) -> list[dict[str, str]]:
-    """The clean-up reasons for one person (a row of `_CANDIDATES` as a mapping)."""
+    """The clean-up reasons for one person (a row of `_CANDIDATES` as a mapping), in words."""
     found = []
     listed_at = _time(row["listed_at"])
     seen = _time(row["last_post_seen_at"])
-    quiet_since = now - timedelta(days=QUIET_DAYS)
-    if listed_at is not None:
-        if seen is not None and seen < quiet_since:
-            found.append(
-                {
-                    "code": "no_post_seen",
-                    "message": f"On a list, but no post of theirs seen for {_days(seen, now)} "
-                    "days.",
-                }
-            )
-        elif seen is None and listed_at <= quiet_since:
-            found.append(
-                {
-                    "code": "no_post_seen",
-                    "message": f"On a list for {_days(listed_at, now)} days, and no post of theirs "
-                    "seen yet.",
-                }
-            )
-    if row["you_follow"] and not row["follows_you"]:
+    if row["quiet"] and seen is not None:
+        found.append(
+            {
+                "code": "no_post_seen",
+                "message": f"On a list, but no post of theirs seen for {_days(seen, now)} days.",
+            }
+        )
+    elif row["quiet"] and listed_at is not None:
+        found.append(
+            {
+                "code": "no_post_seen",
+                "message": f"On a list for {_days(listed_at, now)} days, and no post of theirs "
+                "seen yet.",
+            }
+        )
+    if row["unanswered"]:
         starts = [t for t in (_time(row["first_outbound"]), listed_at) if t is not None]
-        if starts and min(starts) <= now - timedelta(days=FOLLOW_BACK_DAYS):
-            found.append(
-                {
-                    "code": "no_follow_back",
-                    "message": f"You follow them and have engaged for {_days(min(starts), now)} "
-                    "days, but they do not follow you back.",
-                }
-            )
+        found.append(
+            {
+                "code": "no_follow_back",
+                "message": f"You follow them and have engaged for {_days(min(starts), now)} "
+                "days, but they do not follow you back.",
+            }
+        )
     for flag, (code, message) in FLAG_REASONS.items():
         if row[flag]:
             found.append({"code": code, "message": message})
     return found
+
+
+def _judged(now: datetime, extra: str = "", params: list[Any] | None = None) -> list[dict]:
+    """The rows of `_CANDIDATES` with at least one reason (and `extra`), as mappings."""
+    sql = _CANDIDATES.format(columns="*", extra=extra) + " ORDER BY id"
+    cursor = database.execute_sql(sql, [*_rule_params(now), *(params or [])])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def reasons_by_person(ids: list[int], *, now: datetime | None = None) -> dict[int, list[dict]]:
+    """The clean-up reasons of each of the people `ids` who has any."""
+    if not ids:
+        return {}
+    now = now or utcnow()
+    extra = f" AND id IN ({','.join('?' * len(ids))})"
+    return {row["id"]: reasons_for(row, now) for row in _judged(now, extra, list(ids))}
 
 
 def candidates(
@@ -108,13 +157,10 @@ def candidates(
     """People with at least one clean-up reason (or the one asked for): those with the most
     reasons first."""
     now = now or utcnow()
-    cursor = database.execute_sql(_CANDIDATES)
-    names = [column[0] for column in cursor.description]
     found = []
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
+    for row in _judged(now):
         reasons = reasons_for(row, now)
-        if reasons and (reason is None or any(r["code"] == reason for r in reasons)):
+        if reason is None or any(r["code"] == reason for r in reasons):
             found.append((row, reasons))
     found.sort(key=lambda item: -len(item[1]))
     chosen = found[(page - 1) * per_page : page * per_page]

@@ -19,6 +19,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from peewee import SQL
+
 from ..db import database, write_transaction
 from ..models import FollowUp, Note, Person, utcnow
 from ..problems import ConflictError, InvalidError
@@ -73,6 +75,12 @@ def _count(before: datetime, list_id: int | None) -> int:
     where, params = _list_filter(list_id)
     sql = f"{_TIMING} SELECT COUNT(*) FROM timing t WHERE t.due_at < ?{where}"
     return database.execute_sql(sql, [_text(before), *params]).fetchone()[0]
+
+
+def due_people(*, now: datetime | None = None) -> SQL:
+    """A query of the ids of the people due by the end of today (those `count_due` counts)."""
+    sql = f"{_TIMING} SELECT t.pid FROM timing t WHERE t.due_at < ?"
+    return SQL(sql, [_text(end_of_today(now or utcnow()))])
 
 
 def overdue_days(due_at: datetime, now: datetime) -> int:

@@ -7,6 +7,7 @@ user is evidence); when they are first seen following the user is kept in `follo
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from typing import Any
 
 from peewee import SQL, Cast, ModelSelect, NodeList, Tuple, fn
 
-from ..db import casefold, write_transaction
+from ..db import casefold, database, write_transaction
 from ..models import (
     FLAG_FIELDS,
     PROFILE_FIELDS,
@@ -31,7 +32,7 @@ from ..models import (
 )
 from ..problems import InvalidError, NotFoundError
 from ..schemas import HANDLE_RE, X_ID_RE
-from . import balance, suggestions, tiers
+from . import balance, followups, suggestions, tiers
 from .merge import merge_into
 from .stages import change_stage, check_stage
 from .tags import set_tags, tidy_tag
@@ -404,11 +405,26 @@ def _contains(column: Any, needle: str) -> Any:
     return like | (not_ascii & (fn.instr(fn.casefold(column), needle) > 0))
 
 
+def _chosen(subquery: SQL) -> SQL:
+    """The ids `subquery` selects, worked out once, as a subquery again.
+
+    The rules behind these filters read whole tables (the contact history, the list members);
+    a page of the table asks for its people in up to three statements (the count and the two
+    halves of a keyset walk), and SQLite would work each rule out again for each of them.
+    """
+    ids = [pid for (pid,) in database.execute_sql(subquery.sql, subquery.params)]
+    return SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)])
+
+
 def filtered(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
 ) -> ModelSelect:
     """The people matching the filters in `params` (see PeopleQuerySchema), unordered and without
-    the join to their stage that only the sort by stage needs (see `_sorted_on`)."""
+    the join to their stage that only the sort by stage needs (see `_sorted_on`).
+
+    `due`, `one_sided` and `cleanup` keep those due for a follow-up, those whose balance is
+    one-sided and the clean-up candidates, by the rules of `followups`, `balance` and `cleanup`.
+    """
     query = Person.select(Person)
     if params.get("stage"):
         query = query.where(Person.stage == params["stage"])
@@ -445,6 +461,14 @@ def filtered(
             | _contains(Person.display_name, needle)
             | _contains(Person.bio, needle)
         )
+    if params.get("due"):
+        query = query.where(Person.id.in_(_chosen(followups.due_people(now=now))))
+    if params.get("one_sided"):
+        query = query.where(Person.id.in_(_chosen(balance.one_sided_people(now=now))))
+    if params.get("cleanup"):
+        from . import cleanup  # it lists people with this module's helpers: import when used
+
+        query = query.where(Person.id.in_(_chosen(cleanup.candidate_people(now=now))))
     if params.get("inactive_days") is not None:
         since = (now or utcnow()) - timedelta(days=params["inactive_days"])
         query = query.where(
