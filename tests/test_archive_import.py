@@ -6,6 +6,7 @@ nothing; the import reports its progress; pending likes are attributed to their 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from rapport.models import (
     Person,
     PersonList,
     StageChange,
+    SyncRun,
     XListRef,
 )
 from rapport.services import interactions, pending_likes
@@ -519,6 +521,8 @@ def test_cli_prints_the_summary(cli_home, tmp_path):
     assert again.exit_code == 0
     assert again.output.split()[-3:] == ["lists", "created", "0"]
     assert sum(int(line.split()[-1]) for line in again.output.splitlines()[1:]) == 0
+    logged = [json.loads(run.summary) for run in SyncRun.select().order_by(SyncRun.id)]
+    assert [summary["people_created"] for summary in logged] == [9, 0]
 
 
 def test_cli_refuses_a_missing_or_damaged_archive(cli_home, tmp_path):
@@ -530,3 +534,7 @@ def test_cli_refuses_a_missing_or_damaged_archive(cli_home, tmp_path):
     result = CliRunner().invoke(main, ["import-archive", str(folder)])
     assert result.exit_code == 1
     assert "data/account.js is damaged" in result.output
+    # Both attempts are in the sync log with their errors.
+    runs = [(run.kind, run.status, run.error) for run in SyncRun.select().order_by(SyncRun.id)]
+    assert [run[:2] for run in runs] == [("archive", "failed")] * 2
+    assert "data/account.js is damaged" in runs[1][2] and "Nothing was imported" in runs[1][2]

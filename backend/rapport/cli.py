@@ -285,15 +285,22 @@ def import_archive_command(path: Path) -> None:
     reposts and direct messages become contact history, following and followers set the follow
     flags, liked posts wait for an X lookup to name their authors, and the lists you made on X
     get a list here. Safe to repeat: nothing is added twice."""
+    from .services import sync_log
     from .x.archive_import import import_archive
     from .x.archive_reader import ArchiveError
 
     settings = _settings()
     _open_db(settings)
+    run_id = sync_log.start("archive", scope=path.name, exclusive=False)
     try:
         summary = import_archive(path)
     except ArchiveError as error:
+        sync_log.finish(run_id, "failed", error=f"{error} Nothing was imported.")
         raise click.ClickException(f"{error} Nothing was imported.") from error
+    except BaseException as error:
+        sync_log.finish(run_id, "failed", error=f"Stopped: {error.__class__.__name__}")
+        raise
+    sync_log.finish(run_id, "done", summary=summary)
     width = max(len(name) for name in summary) + 2
     click.echo(f"Imported {path}:")
     for name, value in summary.items():

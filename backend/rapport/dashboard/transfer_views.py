@@ -44,7 +44,7 @@ from werkzeug.wrappers import Response
 from ..db import database
 from ..models import SyncRun, utcnow
 from ..problems import ApiError
-from ..services import people_csv
+from ..services import people_csv, sync_log
 from ..services import transfer as transfer_service
 from ..x import archive_import
 from ..x.archive_reader import ArchiveError
@@ -97,18 +97,6 @@ def size_text(count: int) -> str:
     return f"{max(count, 1_000) / 1_000:,.0f} KB"
 
 
-def _loads(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _dumps(value: Mapping[str, Any] | None) -> str:
-    return json.dumps(dict(value or {}), ensure_ascii=False)
-
-
 # ---- the archive import in the background --------------------------------------------------------
 
 
@@ -155,18 +143,16 @@ class ArchiveRuns:
         """Record a new run for the archive saved at `path` and start importing it."""
         progress = {"step": "waiting to start", "done": 0, "total": 0}
         with self._lock:
-            run = SyncRun.create(
-                kind=KIND, scope=name[:100], status="running", progress=_dumps(progress)
-            )
-            self.current, self._progress = run.id, progress
+            run_id = sync_log.start(KIND, scope=name, exclusive=False)
+            self.current, self._progress = run_id, progress
         worker = threading.Thread(
             target=self._work,
-            args=(app, run.id, path, name),
-            name=f"rapport-archive-import-{run.id}",
+            args=(app, run_id, path, name),
+            name=f"rapport-archive-import-{run_id}",
             daemon=True,
         )
         worker.start()
-        return run.id
+        return run_id
 
     def progress_of(self, run_id: int) -> dict[str, Any] | None:
         """The live progress of `run_id` if it is the run under way here."""
@@ -181,11 +167,9 @@ class ArchiveRuns:
         with self._lock:
             if run.id == self.current:
                 return run
-            fresh = SyncRun.get_by_id(run.id)
-            if fresh.status == "running":
-                fresh.status, fresh.error, fresh.finished_at = "failed", INTERRUPTED, utcnow()
-                fresh.save()
-            return fresh
+            if SyncRun.get_by_id(run.id).status == "running":
+                sync_log.finish(run.id, "failed", error=INTERRUPTED)
+            return SyncRun.get_by_id(run.id)
 
     def _work(self, app: Flask, run_id: int, path: Path, name: str) -> None:
         written = {"at": 0.0, "step": ""}
@@ -201,7 +185,7 @@ class ArchiveRuns:
             if due and not database.in_transaction():
                 written.update(at=now, step=shown["step"])
                 try:
-                    SyncRun.update(progress=_dumps(shown)).where(SyncRun.id == run_id).execute()
+                    sync_log.progress(run_id, shown["step"], shown["done"], shown["total"])
                 except DatabaseError:  # the log's copy of the progress can wait; the import not
                     log.warning("could not record the progress of archive import run %s", run_id)
 
@@ -236,13 +220,7 @@ class ArchiveRuns:
             final = {"step": "finished", "done": total, "total": total}
         with self._lock:
             self._progress = final
-        SyncRun.update(
-            status=status,
-            progress=_dumps(final),
-            summary=_dumps(summary),
-            error=error,
-            finished_at=utcnow(),
-        ).where(SyncRun.id == run_id).execute()
+        sync_log.finish(run_id, status, summary=summary, error=error, last_progress=final)
 
 
 def archive_runs() -> ArchiveRuns:
@@ -268,8 +246,9 @@ def run_view(run: SyncRun) -> dict[str, Any]:
     """A run of the log as the page and its script show it."""
     runs = archive_runs()
     run = runs.settle(run)
-    progress = runs.progress_of(run.id) or _loads(run.progress)
-    summary = _loads(run.summary)
+    logged = sync_log.describe(run)
+    progress = runs.progress_of(run.id) or logged["progress"]
+    summary = logged["summary"]
     return {
         "id": run.id,
         "status": run.status,

@@ -38,11 +38,17 @@ def start(kind: str, *, scope: str = "", dry_run: bool = False, exclusive: bool 
     return run.id
 
 
-def progress(run_id: int, step: str, done: int, total: int | None, *, requests: int = 0) -> None:
+def progress(
+    run_id: int, step: str, done: int, total: int | None, *, requests: int | None = None
+) -> None:
     """Record how far a run is: `done` of `total` (None when unknown) in `step`."""
-    value = json.dumps({"step": step, "done": done, "total": total})
+    values: dict[Any, Any] = {
+        SyncRun.progress: json.dumps({"step": step, "done": done, "total": total})
+    }
+    if requests is not None:
+        values[SyncRun.requests] = requests
     with write_transaction():
-        SyncRun.update(progress=value, requests=requests).where(SyncRun.id == run_id).execute()
+        SyncRun.update(values).where(SyncRun.id == run_id).execute()
 
 
 def finish(
@@ -52,18 +58,22 @@ def finish(
     requests: int = 0,
     summary: Mapping[str, Any] | None = None,
     error: str = "",
+    last_progress: Mapping[str, Any] | None = None,
 ) -> None:
-    """Close a run with its outcome."""
+    """Close a run with its outcome (and, if given, its progress as it ended)."""
     if status not in STATUSES[1:]:
         raise ValueError(f"not a final status: {status!r}")
+    values: dict[Any, Any] = {
+        SyncRun.status: status,
+        SyncRun.finished_at: utcnow(),
+        SyncRun.requests: requests,
+        SyncRun.summary: json.dumps(dict(summary or {}), default=str),
+        SyncRun.error: error,
+    }
+    if last_progress is not None:
+        values[SyncRun.progress] = json.dumps(dict(last_progress))
     with write_transaction():
-        SyncRun.update(
-            status=status,
-            finished_at=utcnow(),
-            requests=requests,
-            summary=json.dumps(dict(summary or {}), default=str),
-            error=error,
-        ).where(SyncRun.id == run_id).execute()
+        SyncRun.update(values).where(SyncRun.id == run_id).execute()
 
 
 def running(kind: str | None = None, *, now: datetime | None = None) -> SyncRun | None:
