@@ -228,6 +228,9 @@ class Interaction(BaseModel):
             (("person", "dedupe_key"), True),
             # The stage rules read each person's latest event of each kind and direction.
             (("person", "kind", "direction", "happened_at"), False),
+            # The Insights page counts each week's interactions of each direction. Time first:
+            # (direction, happened_at) would tempt SQLite into it for one person's lookups.
+            (("happened_at", "direction"), False),
         )
 
 

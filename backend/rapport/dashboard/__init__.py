@@ -2,9 +2,11 @@
 
 `register(app, api)` installs it: the signed session cookie and sign-in (`auth`), the one-time
 sign-in link API (`links`), the People table (`people_views`), the Person page
-(`person_views`), the follow-up queue (`today_views`) and the pipeline board
-(`pipeline_views`), with the template helpers of `formatting`. Pages hold no logic of their own:
-they read and write through `rapport.services`.
+(`person_views`), the follow-up queue (`today_views`), the pipeline board (`pipeline_views`),
+Lists with "Sync now" (`lists_views`), Insights (`insights_views`), Import & export
+(`transfer_views`) and the page X sends the browser back to after signing in (`x_views`), with
+the template helpers of `formatting`. Pages hold no logic of their own: they read and write
+through `rapport.services` (and `rapport.x` for syncing).
 
 Every dashboard answer carries a strict Content-Security-Policy: scripts, styles and images
 come from this server only, and no script runs inline.

@@ -37,10 +37,11 @@ FLAG_REASONS = {
 
 # Everyone who could have a reason, with what the reasons are made of and, in `quiet` and
 # `unanswered`, whether `no_post_seen` and `no_follow_back` hold: the rules are written once, here,
-# for both the clean-up list and the People table's filter. Parameters: the time before which
-# "quiet" starts (twice), the time before which seeking a follow-back has lasted long enough
-# (three times: since the first list membership or the first outbound contact, whichever came
-# first), then those of `{extra}` (a further condition on `judged`).
+# for both the clean-up list and the People table's filter. Parameters: those of `{members}`
+# (a condition on the list memberships read), the time before which "quiet" starts (twice), the
+# time before which seeking a follow-back has lasted long enough (three times: since the first
+# list membership or the first outbound contact, whichever came first), then those of `{extra}`
+# (a further condition on `judged`).
 _CANDIDATES = """
 WITH facts AS (
   SELECT p.id, p.handle, p.x_id, p.display_name, p.stage, s.name, p.followers_count,
@@ -50,8 +51,8 @@ WITH facts AS (
     (SELECT MIN(i.happened_at) FROM interaction i
      WHERE i.person_id = p.id AND i.direction = 'outbound') AS first_outbound
   FROM person p JOIN stage s ON s.slug = p.stage
-  LEFT JOIN (SELECT person_id, MIN(added_at) AS listed_at FROM list_member GROUP BY person_id) l
-    ON l.person_id = p.id
+  LEFT JOIN (SELECT person_id, MIN(added_at) AS listed_at FROM list_member{members}
+             GROUP BY person_id) l ON l.person_id = p.id
   WHERE p.sells_followers OR p.never_posts OR p.no_follow_back OR l.listed_at IS NOT NULL
     OR (p.you_follow = 1 AND (p.follows_you IS NULL OR p.follows_you = 0))
 ),
@@ -80,7 +81,7 @@ def _rule_params(now: datetime) -> list[str]:
 
 def candidate_people(*, now: datetime | None = None) -> SQL:
     """A query of the ids of the people with at least one clean-up reason."""
-    sql = _CANDIDATES.format(columns="id", extra="")
+    sql = _CANDIDATES.format(columns="id", members="", extra="")
     return SQL(sql.strip(), _rule_params(now or utcnow()))
 
 
@@ -129,10 +130,16 @@ def reasons_for(row: Mapping[str, Any], now: datetime) -> list[dict[str, str]]:
     return found
 
 
-def _judged(now: datetime, extra: str = "", params: list[Any] | None = None) -> list[dict]:
-    """The rows of `_CANDIDATES` with at least one reason (and `extra`), as mappings."""
-    sql = _CANDIDATES.format(columns="*", extra=extra) + " ORDER BY id"
-    cursor = database.execute_sql(sql, [*_rule_params(now), *(params or [])])
+def _judged(now: datetime, ids: list[int] | None = None) -> list[dict]:
+    """The rows of `_CANDIDATES` with at least one reason (among the people `ids`, or all), as
+    mappings."""
+    members = extra = ""
+    if ids is not None:
+        marks = ",".join("?" * len(ids))
+        members, extra = f" WHERE person_id IN ({marks})", f" AND id IN ({marks})"
+    sql = _CANDIDATES.format(columns="*", members=members, extra=extra) + " ORDER BY id"
+    params = [*(ids or []), *_rule_params(now), *(ids or [])]
+    cursor = database.execute_sql(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
@@ -142,8 +149,7 @@ def reasons_by_person(ids: list[int], *, now: datetime | None = None) -> dict[in
     if not ids:
         return {}
     now = now or utcnow()
-    extra = f" AND id IN ({','.join('?' * len(ids))})"
-    return {row["id"]: reasons_for(row, now) for row in _judged(now, extra, list(ids))}
+    return {row["id"]: reasons_for(row, now) for row in _judged(now, list(ids))}
 
 
 def candidates(
