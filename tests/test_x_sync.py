@@ -377,3 +377,37 @@ def test_done_when_dry_run_then_sync_and_the_watchlists_agree(
     assert PersonList.get(PersonList.slug == "watchlist").x_list_id == network["watch"]
     on_x = set(fake_x.list_members(network["watch"]))
     assert members("watchlist") == on_x == {*ids[:3], ids[8]}
+
+
+def test_accounts_new_and_known_in_one_page(xapp: Flask, api_client: ApiClient) -> None:
+    """New accounts are inserted in bulk; one tracked by handle alone is merged, not doubled;
+    a renamed one keeps its earlier handle; a second account claiming a handle in the same
+    page does not break the page."""
+    from rapport.models import utcnow
+    from rapport.x import accounts
+
+    assert api_client.put("/api/lists/watchlist/members/Known_By_Handle").status_code == 200
+    with xapp.app_context():
+        accounts.upsert([{"id": "500", "username": "old_name"}], now=utcnow())
+        ids = accounts.upsert(
+            [
+                {"id": "100", "username": "brand_new", "name": "New", "public_metrics": {}},
+                {"id": "200", "username": "known_by_handle", "name": "Known"},
+                {"id": "500", "username": "new_name"},
+                {"id": "600", "username": "twin"},
+                {"id": "700", "username": "TWIN"},
+                {"id": "not-an-id", "username": "bad"},
+            ],
+            now=utcnow(),
+            extra={"follows_you": True},
+        )
+        assert set(ids) == {"100", "200", "500", "600", "700"}
+        known = Person.get(Person.x_id == "200")
+        assert known.handle == "known_by_handle" and known.display_name == "Known"
+        assert members("watchlist") == {"200"}
+        assert Person.get(Person.x_id == "500").handle == "new_name"
+        assert api_client.get("/api/people/old_name").get_json()["x_id"] == "500"
+        assert Person.get(Person.x_id == "100").follows_you_since is not None
+        # The handle went to the account seen with it last; the first keeps it as an earlier one.
+        assert Person.get(Person.x_id == "700").handle == "TWIN"
+        assert Person.get(Person.x_id == "600").handle is None
