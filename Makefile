@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format clean install extension browser-deps
+.PHONY: run test lint format clean install extension browser-deps bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rapport needs Python 3.11 or newer (set PYTHON=...)")'
@@ -27,6 +27,12 @@ browser-deps:
 test: $(STAMP) extension browser-deps
 	node --test tests/extension/
 	$(BIN)/python -m pytest
+
+# Benchmarks (docs/performance.md): `make bench` at 100,000 people, `make bench SCALE=small` in
+# seconds. The table goes to the terminal, the records to bench/results/latest.json.
+SCALE ?= full
+bench: $(STAMP) extension browser-deps
+	$(BIN)/python -m tools.bench --scale $(SCALE)
 
 lint: $(STAMP) extension
 	$(BIN)/ruff check .

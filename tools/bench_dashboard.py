@@ -1,88 +1,33 @@
 """How fast the dashboard's pages render with many people (default 100,000).
 
-    .venv/bin/python tools/bench_dashboard.py [--people N] [--keep DIR]
+    .venv/bin/python tools/bench_dashboard.py [--people N] [--interactions N] [--keep DIR]
 
-People, list memberships, tags and contact history are written straight into SQLite in a
-temporary data folder (a few seconds); then each page is rendered through the app, signed in, and
-the median of several runs is printed. A benchmark, not a test: nothing fails, it only reports.
+A realistic database (tools/bench/generate.py: people, lists, tags, notes, stage history and
+contact history) is written straight into SQLite in a temporary data folder (about a minute);
+then each page is rendered through the app, signed in, and the median of several runs is
+printed. A benchmark, not a test: nothing fails, it only reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(ROOT))
 
 from rapport import create_app  # noqa: E402
 from rapport.db import close_database  # noqa: E402
+from tools.bench.generate import TOKEN, fill  # noqa: E402  (shared with make bench)
 
-TOKEN = "benchmark-token"
 HOST = "http://127.0.0.1:7277"
-KINDS = ("like", "retweet", "reply", "mention", "dm")
-
-
-def fill(home: Path, people: int, seed: int = 7) -> None:
-    """`people` people with a spread of stages, followers, lists, tags and history."""
-    create_app({"HOME": home, "TOKEN": TOKEN, "PORT": 7277})
-    close_database()
-    db = sqlite3.connect(home / "rapport.sqlite3")
-    stages = [slug for (slug,) in db.execute("SELECT slug FROM stage")]
-    rng = random.Random(seed)
-    now = datetime(2026, 1, 1)
-
-    def moment(minutes: int) -> str:
-        return str(now - timedelta(minutes=rng.randrange(minutes)))
-
-    rows = []
-    for n in range(people):
-        last = moment(500_000) if rng.random() < 0.7 else None
-        added = moment(900_000)
-        rows.append(
-            (str(10_000_000 + n), f"user{n}", f"User number {n}", f"Bio {n}, likes design",
-             int(rng.paretovariate(1.2) * 300), rng.randrange(5000), rng.choice(stages),
-             last, "like" if last else None, added, added, added, added)
-        )  # fmt: skip
-    db.executemany(
-        "INSERT INTO person (x_id, handle, display_name, bio, followers_count, following_count,"
-        " stage, last_interaction_at, last_interaction_kind, first_seen, last_seen, created_at,"
-        " updated_at, avatar_url, sells_followers, never_posts, no_follow_back)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?, '', 0, 0, 0)",
-        rows,
-    )
-    watchlist = db.execute("SELECT id FROM list WHERE slug = 'watchlist'").fetchone()[0]
-    db.executemany(
-        "INSERT INTO list_member (list_id, person_id, added_at) VALUES (?, ?, ?)",
-        [(watchlist, pid, str(now)) for pid in range(1, people + 1, 7)],
-    )
-    db.execute("INSERT INTO tag (name) VALUES ('design')")
-    db.executemany(
-        "INSERT INTO person_tag (person_id, tag_id) VALUES (?, 1)",
-        [(pid,) for pid in range(1, people + 1, 11)],
-    )
-    history = []
-    for pid in range(1, people + 1, 3):
-        for k in range(rng.randrange(1, 6)):
-            history.append(
-                (pid, rng.choice(KINDS), rng.choice(("outbound", "inbound")), moment(200_000),
-                 "manual", f"bench:{pid}:{k}", str(now))
-            )  # fmt: skip
-    db.executemany(
-        "INSERT INTO interaction (person_id, kind, direction, happened_at, tweet_url, text,"
-        " source, dedupe_key, created_at) VALUES (?, ?, ?, ?, '', '', ?, ?, ?)",
-        history,
-    )
-    db.commit()
-    db.close()
 
 
 def signed_in_client(home: Path):
@@ -123,15 +68,20 @@ def timed(client, path: str, runs: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", default="", help="time only the pages whose name has this text")
     parser.add_argument("--keep", type=Path, help="data folder to fill and keep (default: temp)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         home = args.keep or Path(scratch) / "home"
         if not (home / "rapport.sqlite3").exists():
             started = time.perf_counter()
-            fill(home, args.people)
-            print(f"filled {args.people:,} people in {time.perf_counter() - started:.1f} s")
+            fill(home, args.people, args.interactions)
+            print(
+                f"filled {args.people:,} people and {args.interactions:,} interactions"
+                f" in {time.perf_counter() - started:.1f} s"
+            )
         client = signed_in_client(home)
         near_end = anchor(home, "last_interaction_at DESC NULLS LAST, id DESC", args.people - 60)
         near_end_created = anchor(home, "created_at, id", args.people - 60)
@@ -151,9 +101,18 @@ def main() -> None:
             "person page": "/people/user4",
             "today (follow-up queue)": "/today",
             "pipeline": "/pipeline",
+            "insights": "/insights",
+            "people, due": "/people?due=1",
+            "people, one-sided": "/people?one_sided=1",
+            "people, clean-up candidates": "/people?cleanup=1",
+            "people, due on the watchlist": "/people?due=1&list=watchlist&sort=-followers",
+            "people, one-sided, mutual": "/people?one_sided=1&stage=mutual",
+            "people, clean-up, last page": f"/people?cleanup=1&after={near_end}",
         }
         print(f"{'page':34} {'median ms':>9}  status")
         for name, path in pages.items():
+            if args.only not in name:
+                continue
             ms, status = timed(client, path, args.runs)
             print(f"{name:34} {ms:9.1f}  {status}")
         close_database()
