@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ..models import utcnow
 from ..problems import ApiError
 from ..services import followups, lists
 from ..services import people as people_service
@@ -22,10 +23,12 @@ NOTE_MAX = 2000
 def today() -> str:
     """The follow-up queue: due today and overdue, and who falls due in the coming week."""
     thresholds = current_app.config["TIER_THRESHOLDS"]
-    queue = followups.due(thresholds, limit=SHOWN)
-    soon = followups.due(thresholds, limit=SHOWN, within_days=7)
-    due_ids = {item["person"]["id"] for item in queue["items"]}
-    upcoming = [item for item in soon["items"] if item["person"]["id"] not in due_ids]
+    # One listing for the week: those due today come first in it (most overdue first).
+    week = followups.due(thresholds, limit=2 * SHOWN, within_days=7)
+    today_ends = followups.end_of_today(utcnow())
+    due_now = [item for item in week["items"] if item["due_at"] < today_ends]
+    upcoming = [item for item in week["items"] if item["due_at"] >= today_ends][:SHOWN]
+    queue = {"count": week["count"], "total": week["count"], "items": due_now[:SHOWN]}
     names = {item["slug"]: item["name"] for item in lists.all_lists()}
     for item in (*queue["items"], *upcoming):
         item["list_names"] = [names.get(slug, slug) for slug in item["lists"]]

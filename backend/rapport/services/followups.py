@@ -27,11 +27,12 @@ from ..problems import ConflictError, InvalidError
 from . import tiers
 
 # Each person on a list with a cadence: the shortest cadence, and when the clock started.
-_TIMING = """
+# `{people}` may narrow it to some people (`_timing_of`), so reading a few costs little.
+_TIMING_OF = """
 WITH cadence AS (
   SELECT m.person_id AS pid, MIN(l.cadence_days) AS days, MIN(m.added_at) AS added
   FROM list_member m JOIN list l ON l.id = m.list_id
-  WHERE l.cadence_days IS NOT NULL
+  WHERE l.cadence_days IS NOT NULL{people}
   GROUP BY m.person_id
 ),
 timing AS (
@@ -43,6 +44,7 @@ timing AS (
   FROM cadence c JOIN person p ON p.id = c.pid LEFT JOIN followup f ON f.person_id = c.pid
 )
 """
+_TIMING = _TIMING_OF.format(people="")
 
 
 def end_of_today(now: datetime) -> datetime:
@@ -112,7 +114,8 @@ def due(
     ids = [pid for pid, _ in rows]
     total = rows[0][1] if rows else _count(horizon, list_id)
     return {
-        "count": count_due(list_id=list_id, now=now),
+        # Due today is everyone listed, unless the listing reaches further.
+        "count": total if within_days == 0 else count_due(list_id=list_id, now=now),
         "total": total,
         "items": items(ids, thresholds, now=now),
     }
@@ -126,10 +129,11 @@ def items(ids: list[int], thresholds: Any, *, now: datetime) -> list[dict[str, A
     timing = {
         row[0]: row
         for row in database.execute_sql(
-            f"{_TIMING} SELECT t.pid, t.days, t.due_at, t.last_outbound_at, t.snoozed_until, "
+            _TIMING_OF.format(people=f" AND m.person_id IN ({marks})")
+            + "SELECT t.pid, t.days, t.due_at, t.last_outbound_at, t.snoozed_until, "
             "t.done_at, p.handle, p.x_id, p.display_name, p.stage, s.name, s.next_step, "
             "p.followers_count FROM timing t JOIN person p ON p.id = t.pid "
-            f"JOIN stage s ON s.slug = p.stage WHERE t.pid IN ({marks})",
+            "JOIN stage s ON s.slug = p.stage",
             ids,
         )
     }
