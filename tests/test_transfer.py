@@ -467,6 +467,28 @@ def test_two_exports_are_byte_identical_but_for_the_time(client, rich):
     assert first.data != b""
 
 
+def test_a_large_export_goes_through_a_temporary_file(client, rich, monkeypatch):
+    from rapport.api import transfer as transfer_api
+
+    small = client.get("/api/export").get_json()
+    monkeypatch.setattr(transfer_api, "SPOOL_IN_MEMORY", 64)  # everything counts as large here
+    response = client.get("/api/export")
+    try:
+        body = response.data
+        assert int(response.headers["Content-Length"]) == len(body)
+        assert timeless(json.loads(body)) == timeless(small)
+        # One person per line, so a large export can be read (and diffed) line by line.
+        assert body.count(b"\n") >= len(small["people"]) + 1
+    finally:
+        response.close()
+
+
+def test_export_chunks_are_the_export_document(client, rich):
+    with client.application.app_context():
+        text = "".join(transfer.export_chunks())
+        assert timeless(json.loads(text)) == timeless(transfer.export_document())
+
+
 def test_export_is_a_download_named_by_its_day(client, rich):
     response = client.get("/api/export")
     assert response.mimetype == "application/json"

@@ -247,13 +247,25 @@ def export_command(file: str) -> None:
 
     settings = _settings()
     _open_db(settings)
-    document = transfer.export_document()
-    text = json.dumps(document, ensure_ascii=False, indent=1)
+    from .models import Person
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
     if file == "-":
-        click.echo(text)
-    else:
-        Path(file).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Exported {len(document['people'])} people to {file}", err=True)
+        for text in transfer.export_chunks(dumps):
+            sys.stdout.write(text)
+        sys.stdout.write("\n")
+        return
+    # Written next to FILE, then moved over it: an export that fails leaves the old file whole.
+    target = Path(file)
+    partial = target.with_name(f".{target.name}.partial")
+    with partial.open("w", encoding="utf-8") as out:
+        for text in transfer.export_chunks(dumps):
+            out.write(text)
+        out.write("\n")
+    partial.replace(target)
+    click.echo(f"Exported {Person.select().count()} people to {file}", err=True)
 
 
 @main.command("import")

@@ -41,6 +41,7 @@ from peewee import DatabaseError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from ..api.transfer import export_response
 from ..db import database
 from ..models import SyncRun, utcnow
 from ..problems import ApiError
@@ -334,9 +335,7 @@ def transfer() -> tuple[str, int]:
 @bp.route("/transfer/export.json")
 def transfer_export_json() -> Response:
     """Everything as one JSON document: what `rapport export` and `GET /api/export` give."""
-    document = transfer_service.export_document()
-    day = document["exported_at"][:10].replace("-", "")
-    return _attachment(jsonify(document), f"rapport-export-{day}.json")
+    return export_response()
 
 
 @bp.route("/transfer/people.csv")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import string
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -150,42 +150,64 @@ def iso(value: datetime | str) -> str:
 # ---- export -------------------------------------------------------------------------------------
 
 
+EXPORT_CHUNK = 500  # people read and written at a time by the streamed export
+
+
 def export_document() -> dict[str, Any]:
     """Everything in the database as one JSON-ready document, read in one consistent snapshot."""
     with database.atomic():
-        stages = [
-            dict(zip(STAGE_FIELDS, row, strict=True))
-            for row in Stage.select(*_columns(Stage, STAGE_FIELDS))
-            .order_by(Stage.position, Stage.slug)
-            .tuples()
-        ]
-        lists = []
-        for row in PersonList.select(*_columns(PersonList, LIST_FIELDS)).tuples():
-            item = dict(zip(LIST_FIELDS, row, strict=True))
-            lists.append(item)
-        lists.sort(key=lambda item: (item["created_at"], item["slug"]))
-        for item in lists:
-            item["created_at"] = iso(item["created_at"])
-            item["updated_at"] = iso(item["updated_at"])
-            item["x_synced_at"] = _iso_or_none(item["x_synced_at"])
-        people = _export_people()
-        pending_likes = _export_by_id(PendingLike, PENDING_LIKE_FIELDS)
-        x_lists = _export_by_id(XListRef, X_LIST_FIELDS)
-        preferences = settings.all_settings()
-        version = schema_version(database)
-    return {
+        head, tail = _export_parts()
+        people = list(iter_export_people())
+    return {**head, "people": people, **tail}
+
+
+def export_chunks(dumps: Callable[[Any], str] = json.dumps) -> Iterator[str]:
+    """The export document as JSON text, a few hundred people at a time, so exporting 100,000
+    people never holds them all in memory; `dumps` serialises each value, and each person is on a
+    line of their own. The document is the one `export_document` gives, read in one consistent
+    snapshot."""
+    with database.atomic():
+        head, tail = _export_parts()
+        yield "{" + "".join(f"{dumps(key)}: {dumps(value)}, " for key, value in head.items())
+        yield '"people": ['
+        for index, person in enumerate(iter_export_people()):
+            yield ("," if index else "") + "\n" + dumps(person)
+        yield "\n]" + "".join(f", {dumps(key)}: {dumps(value)}" for key, value in tail.items())
+        yield "}"
+
+
+def _export_parts() -> tuple[dict[str, Any], dict[str, Any]]:
+    """What comes before the people in the document, and what comes after them."""
+    stages = [
+        dict(zip(STAGE_FIELDS, row, strict=True))
+        for row in Stage.select(*_columns(Stage, STAGE_FIELDS))
+        .order_by(Stage.position, Stage.slug)
+        .tuples()
+    ]
+    lists = []
+    for row in PersonList.select(*_columns(PersonList, LIST_FIELDS)).tuples():
+        item = dict(zip(LIST_FIELDS, row, strict=True))
+        lists.append(item)
+    lists.sort(key=lambda item: (item["created_at"], item["slug"]))
+    for item in lists:
+        item["created_at"] = iso(item["created_at"])
+        item["updated_at"] = iso(item["updated_at"])
+        item["x_synced_at"] = _iso_or_none(item["x_synced_at"])
+    head = {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_FORMAT_VERSION,
-        "schema_version": version,
+        "schema_version": schema_version(database),
         "exported_at": iso(utcnow()),
         "app_version": __version__,
-        "settings": dict(sorted(preferences.items())),
+        "settings": dict(sorted(settings.all_settings().items())),
         "stages": stages,
         "lists": lists,
-        "people": people,
-        "pending_likes": pending_likes,
-        "x_lists": x_lists,
     }
+    tail = {
+        "pending_likes": _export_by_id(PendingLike, PENDING_LIKE_FIELDS),
+        "x_lists": _export_by_id(XListRef, X_LIST_FIELDS),
+    }
+    return head, tail
 
 
 def _export_by_id(model: type[Model], names: Sequence[str]) -> list[dict[str, Any]]:
@@ -204,10 +226,33 @@ def _columns(model: type[Model], names: Sequence[str]) -> list[Field]:
     return [getattr(model, name) for name in names]
 
 
-def _export_people() -> list[dict[str, Any]]:
+def iter_export_people() -> Iterator[dict[str, Any]]:
+    """Each person of the export, in the document's order (see `_person_order`), built a few
+    hundred at a time."""
+    first: list[tuple[tuple, int]] = []
+    last: list[int] = []  # neither handle nor X id: ordered by their whole record, at the end
+    for person_id, handle, x_id in Person.select(Person.id, Person.handle, Person.x_id).tuples():
+        if handle or x_id:
+            first.append((_person_order({"handle": handle, "x_id": x_id}), person_id))
+        else:
+            last.append(person_id)
+    first.sort()
+    for chunk in chunked([person_id for _, person_id in first], EXPORT_CHUNK):
+        built = _export_people(chunk)
+        yield from (built[person_id] for person_id in chunk)
+    yield from sorted(_export_people(last).values(), key=_person_order)
+
+
+def _export_people(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The export record of each of the people `ids`, by id."""
     people: dict[int, dict[str, Any]] = {}
+    if not ids:
+        return people
     for person_id, *values in (
-        Person.select(Person.id, *_columns(Person, PERSON_COLUMNS)).tuples().iterator()
+        Person.select(Person.id, *_columns(Person, PERSON_COLUMNS))
+        .where(Person.id.in_(ids))
+        .tuples()
+        .iterator()
     ):
         item = dict(zip(PERSON_COLUMNS, values, strict=True))
         for name in PERSON_TIMES:
@@ -221,6 +266,7 @@ def _export_people() -> list[dict[str, Any]]:
         people[person_id] = item
     for person_id, snoozed_until, done_at in (
         FollowUp.select(FollowUp.person, FollowUp.snoozed_until, FollowUp.done_at)
+        .where(FollowUp.person.in_(ids))
         .tuples()
         .iterator()
     ):
@@ -242,6 +288,7 @@ def _export_people() -> list[dict[str, Any]]:
     attach(
         "earlier_handles",
         PersonHandle.select(PersonHandle.person, PersonHandle.handle, PersonHandle.replaced_at)
+        .where(PersonHandle.person.in_(ids))
         .tuples()
         .iterator(),
         lambda v: (v[1], fold(v[0]), v[0]),
@@ -249,7 +296,11 @@ def _export_people() -> list[dict[str, Any]]:
     )
     attach(
         "tags",
-        PersonTag.select(PersonTag.person, Tag.name).join(Tag).tuples().iterator(),
+        PersonTag.select(PersonTag.person, Tag.name)
+        .join(Tag)
+        .where(PersonTag.person.in_(ids))
+        .tuples()
+        .iterator(),
         lambda v: (fold(v[0]), v[0]),
         lambda name: name,
     )
@@ -257,6 +308,7 @@ def _export_people() -> list[dict[str, Any]]:
         "lists",
         ListMember.select(ListMember.person, PersonList.slug, ListMember.added_at)
         .join(PersonList)
+        .where(ListMember.person.in_(ids))
         .tuples()
         .iterator(),
         lambda v: (v[1], v[0]),
@@ -264,7 +316,10 @@ def _export_people() -> list[dict[str, Any]]:
     )
     attach(
         "notes",
-        Note.select(Note.person, Note.body, Note.created_at, Note.updated_at).tuples().iterator(),
+        Note.select(Note.person, Note.body, Note.created_at, Note.updated_at)
+        .where(Note.person.in_(ids))
+        .tuples()
+        .iterator(),
         lambda v: (v[1], v[0], v[2]),
         lambda body, created_at, updated_at: {
             "body": body,
@@ -285,6 +340,7 @@ def _export_people() -> list[dict[str, Any]]:
             Interaction.dedupe_key,
             Interaction.created_at,
         )
+        .where(Interaction.person.in_(ids))
         .tuples()
         .iterator(),
         lambda v: (v[2], v[6]),
@@ -309,6 +365,7 @@ def _export_people() -> list[dict[str, Any]]:
             StageChange.cause,
             StageChange.source,
         )
+        .where(StageChange.person.in_(ids))
         .tuples()
         .iterator(),
         lambda v: (v[2], v[1], v[0] is not None, v[0] or "", v[3], v[4]),
@@ -320,7 +377,7 @@ def _export_people() -> list[dict[str, Any]]:
             "source": source,
         },
     )
-    return sorted(people.values(), key=_person_order)
+    return people
 
 
 def _iso_or_none(value: datetime | str | None) -> str | None:
