@@ -1,7 +1,9 @@
 // Rapport dashboard: small touches on top of pages that work without scripts.
 // - "Check everyone on this page" in the People table, and a count of the checked rows;
 // - a confirmation before forms marked data-confirm (deleting a note);
-// - on the Pipeline, dragging a card onto another column submits the card's own "Move to" form.
+// - on the Pipeline, dragging a card onto another column submits the card's own "Move to" form;
+// - `Rapport.followRun`, which the Lists and Import & export pages use to follow a run working
+//   in the background (a sync with X, an archive import) until it ends.
 // No libraries, nothing inline (the Content-Security-Policy allows only this file), and user
 // text is only ever set with textContent.
 "use strict";
@@ -76,3 +78,28 @@
   });
 })();
 
+(function () {
+  /**
+   * Ask the status route `url` of a background run how it is going, and again every `everyMs`
+   * while it runs; `show(run)` gets each answer, `lost()` is called when the server stops
+   * answering (or the session ended).
+   * @param {string} url @param {(run: any) => void} show @param {() => void} lost
+   * @param {number} everyMs
+   */
+  function followRun(url, show, lost, everyMs) {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+      .then((response) => {
+        if (response.redirected || !response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then((run) => {
+        show(run);
+        if (run.status === "running") {
+          window.setTimeout(() => followRun(url, show, lost, everyMs), everyMs);
+        }
+      })
+      .catch(lost);
+  }
+
+  window.Rapport = Object.assign(window.Rapport || {}, { followRun });
+})();

@@ -75,19 +75,15 @@
 
   /** @param {string} url */
   function poll(url) {
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
-      .then((response) => {
-        if (response.redirected || !response.ok) throw new Error(String(response.status));
-        return response.json();
-      })
-      .then((run) => {
-        show(run);
-        if (run.status === "running") window.setTimeout(() => poll(url), POLL_MS);
-      })
-      .catch(() => {
+    window.Rapport.followRun(
+      url,
+      show,
+      () => {
         say("Rapport stopped answering about this import. Reload the page to see how it went.", true);
         busy(false);
-      });
+      },
+      POLL_MS
+    );
   }
 
   /** What an upload that was not accepted tells the user. */
