@@ -448,3 +448,23 @@ def test_without_x_there_is_nothing_to_sync(client, signed: Browser) -> None:
     assert response.status_code == 303
     kind, message = flashes(signed)[-1]
     assert kind == "error" and "not connected to X" in message
+
+
+def test_the_sync_log_lists_the_recent_runs_with_their_errors(app: Flask, signed: Browser) -> None:
+    empty = text(signed.get("/lists"))
+    assert "Nothing has been synced or imported yet." in empty
+    with app.app_context():
+        done = sync_log.start("x-sync", scope="watchlist")
+        sync_log.finish(done, "done", requests=7)
+        failed = sync_log.start("archive", scope="twitter-2026.zip", exclusive=False)
+        sync_log.finish(failed, "failed", error="data/like.js is damaged <here>.")
+        planned = sync_log.start("x-sync", scope="all", dry_run=True)
+        sync_log.finish(planned, "partial", requests=3, error="rate limit")
+    page = text(signed.get("/lists"))
+    log = page.split('id="sync-log"', 1)[1]
+    rows = log.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    assert len(rows) == 3
+    assert "Sync with X, plan only" in rows[0] and "stopped early: rate limit" in rows[0]
+    assert "Archive import (twitter-2026.zip)" in rows[1]
+    assert "failed: data/like.js is damaged &lt;here&gt;." in rows[1]
+    assert "Sync with X (watchlist)" in rows[2] and ">7<" in rows[2]

@@ -20,7 +20,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from ..models import PersonList
+from ..models import PersonList, SyncRun
 from ..problems import ApiError, ConflictError, NotFoundError
 from ..schemas import ListInSchema, ListPatchSchema, SyncStartSchema, flat_messages
 from ..services import lists, sync_log
@@ -170,6 +170,34 @@ def run_view(run: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+LOG_SHOWN = 10
+LOG_KINDS = {"x-sync": "Sync with X", "x-resolve": "Looking up ids", "archive": "Archive import"}
+LOG_STATUSES = {
+    "running": "running",
+    "done": "done",
+    "partial": "stopped early",
+    "failed": "failed",
+}
+
+
+def log_line(entry: SyncRun) -> dict[str, Any]:
+    """One run of the sync log as the page's table shows it."""
+    what = LOG_KINDS.get(entry.kind, entry.kind)
+    if entry.scope and entry.scope != "all":
+        what += f" ({entry.scope})"
+    if entry.dry_run:
+        what += ", plan only"
+    return {
+        "id": entry.id,
+        "what": what,
+        "started_at": entry.started_at,
+        "status": LOG_STATUSES.get(entry.status, entry.status),
+        "failed": entry.status in ("failed", "partial"),
+        "requests": entry.requests,
+        "error": entry.error,
+    }
+
+
 def _page(
     status: int = 200,
     *,
@@ -190,6 +218,7 @@ def _page(
         connection=connection,
         connected_as=CONNECTIONS.get(connection["credentials"] or "", ""),
         run=run_view(last) if last else None,
+        log=[log_line(entry) for entry in sync_log.recent(limit=LOG_SHOWN)],
         form=form,
         typed=typed or {},
         problems=problems or {},
