@@ -114,6 +114,14 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="module")
+def shots(artifacts: Path) -> Path:
+    """Where the dashboard's screenshots go (test artefacts)."""
+    folder = artifacts / "dashboard"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
 def plain_chromium(playwright: Playwright, chromium: Path) -> Iterator[Browser]:
     """Chromium without the extension (headless): the dashboard is a set of ordinary pages."""
     launched = playwright.chromium.launch(

@@ -24,13 +24,6 @@ WIDTHS = {"desktop": (1280, 900), "narrow": (390, 844)}
 
 
 @pytest.fixture(scope="module")
-def shots(artifacts: Path) -> Path:
-    folder = artifacts / "dashboard"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def people(api: Api) -> None:
     """People of this module: handles starting with 'dash'."""
     api.add_person(
@@ -125,13 +118,19 @@ class Tab:
         self.context.close()
 
 
-@pytest.fixture
-def tab(plain_chromium: Browser, rapport: RunningServer, people) -> Iterator[Tab]:
-    opened = Tab(plain_chromium, rapport)
+def checked_tab(browser: Browser, server: RunningServer) -> Iterator[Tab]:
+    """A dashboard tab for a fixture to yield; once the test is done, no request may have left
+    the machine and no error been logged in the console."""
+    opened = Tab(browser, server)
     yield opened
     opened.close()
     assert opened.outside == [], f"requests left the machine: {opened.outside}"
     assert opened.errors == [], f"console errors: {opened.errors}"
+
+
+@pytest.fixture
+def tab(plain_chromium: Browser, rapport: RunningServer, people) -> Iterator[Tab]:
+    yield from checked_tab(plain_chromium, rapport)
 
 
 def rows(page: Page) -> list[str]:

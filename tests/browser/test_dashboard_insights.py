@@ -32,13 +32,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.fixture(scope="module")
-def shots(artifacts: Path) -> Path:
-    folder = artifacts / "dashboard"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from .. import fake_x_api
 from ..helpers import RunningServer, start_server
 from .harness import Api
-from .test_dashboard import Tab
+from .test_dashboard import Tab, checked_tab
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +41,9 @@ def rapport(
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def shots(artifacts: Path) -> Path:
-    folder = artifacts / "dashboard"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture
 def tab(plain_chromium: Browser, rapport: RunningServer) -> Iterator[Tab]:
-    opened = Tab(plain_chromium, rapport)
-    yield opened
-    opened.close()
-    assert opened.outside == [], f"requests left the machine: {opened.outside}"
-    assert opened.errors == [], f"console errors: {opened.errors}"
+    yield from checked_tab(plain_chromium, rapport)
 
 
 def tab_to(page: Page, selector: str, limit: int = 250) -> None:

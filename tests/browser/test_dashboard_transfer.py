@@ -23,25 +23,14 @@ from playwright.sync_api import Browser, expect
 from ..archive_fixtures import OWN_ID, account, conversation, message, tweet, write_archive
 from ..helpers import RunningServer
 from .harness import Api
-from .test_dashboard import Tab
+from .test_dashboard import Tab, checked_tab
 
 A, B, E = (account(n) for n in (1, 2, 5))
 
 
-@pytest.fixture(scope="module")
-def shots(artifacts: Path) -> Path:
-    folder = artifacts / "dashboard"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture
 def tab(plain_chromium: Browser, rapport: RunningServer) -> Iterator[Tab]:
-    opened = Tab(plain_chromium, rapport)
-    yield opened
-    opened.close()
-    assert opened.outside == [], f"requests left the machine: {opened.outside}"
-    assert opened.errors == [], f"console errors: {opened.errors}"
+    yield from checked_tab(plain_chromium, rapport)
 
 
 def archive_zip(folder: Path) -> Path:
