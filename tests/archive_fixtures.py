@@ -294,3 +294,34 @@ def generated_archive(
         lists_subscribed=[str(BIG + 7 * 10**9 + n) for n in range(lists)],
         as_zip=as_zip,
     )
+
+
+def upload_archive(folder: Path) -> Path:
+    """A small real-format archive zip, as the dashboard's upload takes: a reply to user_1
+    naming user_2, two DMs with user_5, user_6 followed and user_7 a follower."""
+    A, B, E, F, G = (account(n) for n in (1, 2, 5, 6, 7))
+    at = datetime(2024, 3, 4, 5, 6, 7, tzinfo=UTC)
+    return write_archive(
+        folder,
+        tweets=[
+            tweet(
+                "1800000000000000001",
+                at,
+                text="@user_1 @user_2 agreed",
+                reply_to=(A[0], A[1], "1700000000000000001"),
+                mentions=[A, B],
+            )
+        ],
+        dms=[
+            conversation(
+                E[0],
+                [
+                    message("900001", E[0], OWN_ID, at),
+                    message("900002", OWN_ID, E[0], at),
+                ],
+            )
+        ],
+        following=[F[0]],
+        followers=[G[0]],
+        as_zip=True,
+    )

@@ -14,7 +14,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,12 @@ from rapport.models import Person, SyncRun, utcnow
 from rapport.services import people_csv
 from rapport.x import archive_import
 
-from .archive_fixtures import OWN_ID, account, conversation, message, tweet, write_archive
+from .archive_fixtures import upload_archive
 from .conftest import ApiClient
 from .dashboard_support import Browser, flashes, location, text
 from .helpers import TOKEN, add_person
 
 JSON = {"Accept": "application/json"}
-A, B, E, F, G = (account(n) for n in (1, 2, 5, 6, 7))
 
 
 @pytest.fixture
@@ -57,39 +56,9 @@ def leftovers(home: Path) -> list[Path]:
     return sorted(home.glob("archive-upload-*"))
 
 
-def small_archive(folder: Path) -> Path:
-    """A real-format archive zip: a reply to user_1 naming user_2, two DMs with user_5, and
-    user_6 followed, user_7 a follower."""
-    at = datetime(2024, 3, 4, 5, 6, 7, tzinfo=UTC)
-    return write_archive(
-        folder,
-        tweets=[
-            tweet(
-                "1800000000000000001",
-                at,
-                text="@user_1 @user_2 agreed",
-                reply_to=(A[0], A[1], "1700000000000000001"),
-                mentions=[A, B],
-            )
-        ],
-        dms=[
-            conversation(
-                E[0],
-                [
-                    message("900001", E[0], OWN_ID, at),
-                    message("900002", OWN_ID, E[0], at),
-                ],
-            )
-        ],
-        following=[F[0]],
-        followers=[G[0]],
-        as_zip=True,
-    )
-
-
 def damaged_archive(folder: Path) -> Path:
     """The same archive with its tweets file cut off in the middle."""
-    small_archive(folder)
+    upload_archive(folder)
     (folder / "data" / "tweets.js").write_text(
         'window.YTD.tweets.part0 = [ {"tweet": {"id_str": "1",', encoding="utf-8"
     )
@@ -362,7 +331,7 @@ def test_a_file_that_is_not_json_is_refused(signed: Browser) -> None:
 def test_an_archive_is_imported_in_the_background(
     app: Flask, client, signed: Browser, tmp_path: Path
 ) -> None:
-    response = upload(signed, small_archive(tmp_path / "archive"), headers=JSON)
+    response = upload(signed, upload_archive(tmp_path / "archive"), headers=JSON)
     assert response.status_code == 202, text(response)
     started = response.get_json()
     assert started["file"] == "archive.zip"
@@ -399,7 +368,7 @@ def test_an_archive_is_imported_in_the_background(
 def test_without_script_the_form_posts_and_the_page_shows_the_run(
     signed: Browser, tmp_path: Path
 ) -> None:
-    response = upload(signed, small_archive(tmp_path / "archive"), name="my-x-archive.zip")
+    response = upload(signed, upload_archive(tmp_path / "archive"), name="my-x-archive.zip")
     assert response.status_code == 303
     assert location(response) == "/transfer#archive"
     assert flashes(signed)[-1] == ("ok", "my-x-archive.zip is uploaded; Rapport is importing it.")
@@ -446,7 +415,8 @@ def test_an_unexpected_error_fails_the_run(
 
     monkeypatch.setattr(archive_import, "import_archive", broken)
     run = wait_for(
-        signed, upload(signed, small_archive(tmp_path / "a"), headers=JSON).get_json()["status_url"]
+        signed,
+        upload(signed, upload_archive(tmp_path / "a"), headers=JSON).get_json()["status_url"],
     )
     assert run["status"] == "failed"
     assert run["error"].startswith("The import stopped on an unexpected error")
@@ -473,7 +443,7 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
 def test_one_import_at_a_time_with_progress(
     app: Flask, signed: Browser, tmp_path: Path, held: threading.Event
 ) -> None:
-    archive = small_archive(tmp_path / "archive")
+    archive = upload_archive(tmp_path / "archive")
     first = upload(signed, archive, headers=JSON)
     assert first.status_code == 202
     url = first.get_json()["status_url"]
@@ -518,7 +488,7 @@ def test_an_importer_without_progress_still_runs(
         return {"people_created": 2}
 
     monkeypatch.setattr(archive_import, "import_archive", plain)
-    response = upload(signed, small_archive(tmp_path / "archive"), headers=JSON)
+    response = upload(signed, upload_archive(tmp_path / "archive"), headers=JSON)
     run = wait_for(signed, response.get_json()["status_url"])
     assert run["status"] == "done"
     assert run["summary"] == {"people_created": 2}
@@ -560,7 +530,7 @@ def test_not_signed_in_goes_to_sign_in(app: Flask, path: str) -> None:
 
 def test_writes_need_a_session(app: Flask, tmp_path: Path) -> None:
     stranger = Browser(app)
-    response = upload(stranger, small_archive(tmp_path / "archive"))
+    response = upload(stranger, upload_archive(tmp_path / "archive"))
     assert response.status_code == 303
     assert location(response) == "/signin"
     assert flashes(stranger)[-1] == ("error", "Your session has ended. Sign in again.")
@@ -574,7 +544,7 @@ def test_writes_need_a_session(app: Flask, tmp_path: Path) -> None:
 def test_writes_need_the_csrf_token(
     app: Flask, signed: Browser, tmp_path: Path, forged: str | None
 ) -> None:
-    response = upload(signed, small_archive(tmp_path / "archive"), csrf=forged)
+    response = upload(signed, upload_archive(tmp_path / "archive"), csrf=forged)
     assert response.status_code == 403
     assert "This form has expired" in text(response)
     response = signed.post("/transfer/import", export_file({"format": "rapport"}), csrf=forged)
@@ -584,7 +554,7 @@ def test_writes_need_the_csrf_token(
 
 def test_writes_need_the_dashboard_origin(signed: Browser, tmp_path: Path) -> None:
     response = upload(
-        signed, small_archive(tmp_path / "archive"), origin="http://evil.example", headers=JSON
+        signed, upload_archive(tmp_path / "archive"), origin="http://evil.example", headers=JSON
     )
     assert response.status_code == 403
     assert runs() == []
@@ -611,7 +581,7 @@ def test_an_oversize_upload_gets_a_clear_413(home: Path, tmp_path: Path) -> None
     for app in sized_app(home, MAX_IMPORT_BYTES=30_000, MAX_BODY_BYTES=30_000):
         browser = Browser(app)
         browser.sign_in()
-        big = padded(small_archive(tmp_path / "archive"), 40_000)
+        big = padded(upload_archive(tmp_path / "archive"), 40_000)
         response = upload(browser, big)
         assert response.status_code == 413
         page = text(response)
@@ -628,7 +598,7 @@ def test_an_archive_larger_than_an_ordinary_body_is_accepted(home: Path, tmp_pat
     for app in sized_app(home, MAX_IMPORT_BYTES=1_000_000, MAX_BODY_BYTES=20_000):
         browser = Browser(app)
         browser.sign_in()
-        big = padded(small_archive(tmp_path / "archive"), 60_000)
+        big = padded(upload_archive(tmp_path / "archive"), 60_000)
         response = upload(browser, big, headers=JSON)
         assert response.status_code == 202, text(response)
         assert wait_for(browser, response.get_json()["status_url"])["status"] == "done"

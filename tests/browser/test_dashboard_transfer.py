@@ -20,41 +20,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from ..archive_fixtures import OWN_ID, account, conversation, message, tweet, write_archive
+from ..archive_fixtures import upload_archive
 from ..helpers import RunningServer
 from .harness import Api
 from .test_dashboard import Tab, checked_tab
-
-A, B, E = (account(n) for n in (1, 2, 5))
 
 
 @pytest.fixture
 def tab(plain_chromium: Browser, rapport: RunningServer) -> Iterator[Tab]:
     yield from checked_tab(plain_chromium, rapport)
-
-
-def archive_zip(folder: Path) -> Path:
-    """A real-format archive: a reply to user_1 naming user_2, and two DMs with user_5."""
-    at = datetime(2024, 3, 4, 5, 6, 7, tzinfo=UTC)
-    return write_archive(
-        folder,
-        tweets=[
-            tweet(
-                "1800000000000000001",
-                at,
-                text="@user_1 @user_2 agreed",
-                reply_to=(A[0], A[1], "1700000000000000001"),
-                mentions=[A, B],
-            )
-        ],
-        dms=[
-            conversation(
-                E[0],
-                [message("900001", E[0], OWN_ID, at), message("900002", OWN_ID, E[0], at)],
-            )
-        ],
-        as_zip=True,
-    )
 
 
 def test_upload_an_archive_and_watch_it_import(
@@ -67,7 +41,7 @@ def test_upload_an_archive_and_watch_it_import(
     )
     tab.shoot(shots, "transfer")
     tab.shoot_dark(shots, "transfer")
-    page.get_by_label("X archive (.zip)").set_input_files(str(archive_zip(tmp_path / "archive")))
+    page.get_by_label("X archive (.zip)").set_input_files(str(upload_archive(tmp_path / "archive")))
     # Submitted with the keyboard: the button is reached with Tab and pressed with Enter.
     page.get_by_label("X archive (.zip)").focus()
     page.keyboard.press("Tab")

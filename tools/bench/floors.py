@@ -57,16 +57,7 @@ def annotations(db: sqlite3.Connection, handles: list[str]) -> None:
     if not ids:
         return
     marks = _marks(ids)
-    db.execute(
-        "SELECT m.person_id, l.slug FROM list_member m JOIN list l ON l.id = m.list_id"
-        f" WHERE m.person_id IN ({marks}) ORDER BY l.id",
-        ids,
-    ).fetchall()
-    db.execute(
-        "SELECT pt.person_id, t.name FROM person_tag pt JOIN tag t ON t.id = pt.tag_id"
-        f" WHERE pt.person_id IN ({marks}) ORDER BY t.name",
-        ids,
-    ).fetchall()
+    _lists_and_tags(db, ids)
     db.execute(
         "SELECT n.person_id, substr(n.body, 1, 141) FROM note n WHERE n.id IN (SELECT"
         " (SELECT n2.id FROM note n2 WHERE n2.person_id = p.id ORDER BY n2.created_at DESC,"
@@ -81,10 +72,8 @@ def annotations(db: sqlite3.Connection, handles: list[str]) -> None:
     ).fetchall()
 
 
-def _describe(db: sqlite3.Connection, ids: list[int]) -> None:
-    """What `services.people.describe_many` reads besides the person rows."""
-    if not ids:
-        return
+def _lists_and_tags(db: sqlite3.Connection, ids: list[int]) -> None:
+    """The slugs of each person's lists and the names of their tags."""
     marks = _marks(ids)
     db.execute(
         "SELECT m.person_id, l.slug FROM list_member m JOIN list l ON l.id = m.list_id"
@@ -96,6 +85,14 @@ def _describe(db: sqlite3.Connection, ids: list[int]) -> None:
         f" WHERE pt.person_id IN ({marks}) ORDER BY t.name",
         ids,
     ).fetchall()
+
+
+def _describe(db: sqlite3.Connection, ids: list[int]) -> None:
+    """What `services.people.describe_many` reads besides the person rows."""
+    if not ids:
+        return
+    marks = _marks(ids)
+    _lists_and_tags(db, ids)
     db.execute(
         f"SELECT person_id, handle FROM earlier_handle WHERE person_id IN ({marks})"
         " ORDER BY replaced_at",
