@@ -60,7 +60,8 @@ def annotate(
         for row in found:
             rows[row[0]] = row
             asked_by.setdefault(row[0], []).append(row[2].lower())
-        missing = [h for h in handles if h not in {r[2].lower() for r in found}]
+        known = {row[2].lower() for row in found}
+        missing = [h for h in handles if h not in known]
         if missing:
             renamed = cursor(
                 f"SELECT {columns}, e.handle FROM earlier_handle e "
