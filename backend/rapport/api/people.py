@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, jsonify
 from flask.views import MethodView
 
 from ..schemas import (
@@ -14,6 +14,7 @@ from ..schemas import (
 )
 from ..services import people, tags
 from . import Blueprint, thresholds
+from .person_json import people_json
 
 bp = Blueprint("people", __name__, url_prefix="/api/people", description="People you track")
 
@@ -22,9 +23,10 @@ bp = Blueprint("people", __name__, url_prefix="/api/people", description="People
 class People(MethodView):
     @bp.arguments(PeopleQuerySchema, location="query")
     @bp.response(200, PeoplePageSchema)
-    def get(self, params: dict) -> dict:
+    def get(self, params: dict) -> Response:
         """People, filtered by stage, tier, list, tag, text or inactivity; sorted and paged."""
-        return people.search(params, thresholds())
+        page = people.search(params, thresholds())
+        return jsonify({**page, "items": people_json(page["items"])})
 
     @bp.arguments(PersonSnapshotSchema)
     @bp.response(200, PersonSchema, description="An existing person, brought up to date")

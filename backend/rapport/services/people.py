@@ -416,14 +416,75 @@ def _chosen(subquery: SQL) -> SQL:
     return SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)])
 
 
-def filtered(
+# The filters about the person's own row or history (with `inactive_days`, which may be 0);
+# `list` and `tag` are about memberships.
+_PERSON_FILTERS = ("stage", "tier", "q", "due", "one_sided", "cleanup")
+
+
+def _memberships(params: Mapping[str, Any]) -> list[tuple[ModelSelect, bool]]:
+    """The ids of the people in the list and of those with the tag `params` name, as queries
+    over the membership tables (the tag's letter case is resolved first, over the few tags),
+    each with whether it may name a person twice (tags differing only in letter case)."""
+    sets = []
+    if params.get("list"):
+        lists = PersonList.select(PersonList.id).where(PersonList.slug == params["list"])
+        sets.append((ListMember.select(ListMember.person).where(ListMember.list.in_(lists)), False))
+    if params.get("tag"):
+        wanted = casefold(tidy_tag(params["tag"]))
+        tags = [t for (t,) in Tag.select(Tag.id).where(fn.casefold(Tag.name) == wanted).tuples()]
+        tagged = PersonTag.select(PersonTag.person).where(PersonTag.tag.in_(tags))
+        sets.append((tagged, len(tags) > 1))
+    return sets
+
+
+def _filters_rows(params: Mapping[str, Any]) -> bool:
+    """Whether `params` filter on anything but memberships (an empty value filters nothing)."""
+    return (
+        any(params.get(name) for name in _PERSON_FILTERS) or params.get("inactive_days") is not None
+    )
+
+
+def count_matching(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> int:
+    """How many people match the filters in `params`.
+
+    A list or a tag alone is counted in its membership table, which holds one row per member
+    (its foreign key guarantees the person exists): the person rows are not read at all.
+    """
+    memberships = _memberships(params)
+    if len(memberships) == 1 and not _filters_rows(params):
+        members, repeats = memberships[0]
+        counted = fn.COUNT(fn.DISTINCT(SQL("person_id"))) if repeats else fn.COUNT(SQL("*"))
+        return members.select(counted).scalar()
+    # COUNT(*) over the query itself (not over it as a subquery) lets SQLite count index entries.
+    return filtered(params, thresholds, now=now).select(fn.COUNT(SQL("*"))).scalar()
+
+
+def _walks_the_order(matching: int, wanted: int, population: int) -> bool:
+    """Whether a page is found faster by walking the sort order's index, testing each person
+    met against a list or tag, than by reading every member and sorting them.
+
+    Sorting reads all `matching` people; the walk meets about `population / matching` people
+    for each one it keeps, for the `wanted` ones up to the end of the page.
+    """
+    return matching > 0 and wanted * population < matching * matching
+
+
+def filtered(
+    params: Mapping[str, Any],
+    thresholds: Mapping[str, int],
+    *,
+    now: datetime | None = None,
+    walk_order: bool = False,
 ) -> ModelSelect:
     """The people matching the filters in `params` (see PeopleQuerySchema), unordered and without
     the join to their stage that only the sort by stage needs (see `_sorted_on`).
 
     `due`, `one_sided` and `cleanup` keep those due for a follow-up, those whose balance is
     one-sided and the clean-up candidates, by the rules of `followups`, `balance` and `cleanup`.
+    `walk_order` asks SQLite to find the people in a list or with a tag by walking the sort
+    order (see `_walks_the_order`).
     """
     query = Person.select(Person)
     if params.get("stage"):
@@ -440,20 +501,11 @@ def filtered(
             query = query.where(Person.followers_count >= low)
             if high is not None:
                 query = query.where(Person.followers_count < high)
-    if params.get("list"):
-        members = (
-            ListMember.select(ListMember.person)
-            .join(PersonList)
-            .where(PersonList.slug == params["list"])
-        )
-        query = query.where(Person.id.in_(members))
-    if params.get("tag"):
-        tagged = (
-            PersonTag.select(PersonTag.person)
-            .join(Tag)
-            .where(fn.casefold(Tag.name) == casefold(tidy_tag(params["tag"])))
-        )
-        query = query.where(Person.id.in_(tagged))
+    # A list or tag names a set of people; in `walk_order` the set is only tested against each
+    # person met in the sort's index (the unary + keeps SQLite from reading the set first).
+    member_id = NodeList((SQL("+"), Person.id), glue="") if walk_order else Person.id
+    for members, _ in _memberships(params):
+        query = query.where(member_id.in_(members))
     if params.get("q"):
         needle = casefold(params["q"].strip().removeprefix("@"))
         query = query.where(
@@ -481,16 +533,17 @@ def search(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
-    query = filtered(params, thresholds, now=now)
+    page, per_page = params.get("page", 1), params.get("per_page", 50)
+    total = count_matching(params, thresholds, now=now)
+    walk = bool(_memberships(params)) and _walks_the_order(total, page * per_page, count_people())
+    query = filtered(params, thresholds, now=now, walk_order=walk)
     sort = params.get("sort") or "-last_interaction"
     descending = sort.startswith("-")
     column = _SORTS[sort.lstrip("-")]
     query = _sorted_on(query, column)
     ordering = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
     query = query.order_by(ordering, Person.id.desc() if descending else Person.id)
-    page, per_page = params.get("page", 1), params.get("per_page", 50)
-    total = query.count()
-    people = list(query.paginate(page, per_page))
+    people = list(query.paginate(page, per_page)) if total else []
     return {
         "items": describe_many(people, thresholds),
         "total": total,
@@ -536,7 +589,7 @@ def search_keyset(
         has_previous, has_next = more, True
     return {
         "items": describe_many(found, thresholds),
-        "total": base.count(),
+        "total": count_matching(params, thresholds, now=now),
         "per_page": per_page,
         "previous": found[0].id if found and has_previous else None,
         "next": found[-1].id if found and has_next else None,
@@ -587,4 +640,5 @@ def _walk(
 
 
 def count_people() -> int:
-    return Person.select(fn.COUNT(Person.id)).scalar()
+    # COUNT(*) of a whole table: SQLite counts the entries of its smallest index.
+    return Person.select(fn.COUNT(SQL("*"))).scalar()
