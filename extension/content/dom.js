@@ -13,14 +13,24 @@
 
   const root = /** @type {any} */ (globalThis);
 
-  /** Whether debug logging is on: `localStorage.rapportDebug = "1"` on x.com, or Rapport.debug. */
+  /** How long the page's debug flag is trusted before it is read again (the hot paths log). */
+  const DEBUG_READ_MS = 2000;
+  let debugFlag = false;
+  let debugReadAt = -Infinity;
+
+  /** Whether debug logging is on: `localStorage.rapportDebug = "1"` on x.com (read at most every
+   * 2 s: a storage read per log call costs the page), or Rapport.debug. */
   function isDebug() {
     if (root.Rapport && typeof root.Rapport.debug === "boolean") return root.Rapport.debug;
+    const now = Date.now();
+    if (now - debugReadAt < DEBUG_READ_MS) return debugFlag;
+    debugReadAt = now;
     try {
-      return !!root.localStorage && root.localStorage.getItem("rapportDebug") === "1";
+      debugFlag = !!root.localStorage && root.localStorage.getItem("rapportDebug") === "1";
     } catch (e) {
-      return false;
+      debugFlag = false;
     }
+    return debugFlag;
   }
 
   /** Log under the debug flag only; the page's console stays clean otherwise. */

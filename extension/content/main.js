@@ -3,8 +3,9 @@
  * Each feature (features/*.js) registers `{name, matches(url), key?(url), start(signal, url),
  * stop?(), onNavigate?(url)}` in Rapport.features. The router runs the features whose predicate
  * matches the current URL and follows X's single-page navigation: the Navigation API's events
- * where the browser has them, a URL check on every DOM mutation tick (X re-renders after each
- * pushState/replaceState, which a content script cannot hook), and popstate. Leaving a feature's
+ * where the browser has them (they see the page's pushState/replaceState too, at no cost per DOM
+ * mutation), else a URL check on every DOM mutation tick (X re-renders after each
+ * pushState/replaceState, which a content script cannot hook otherwise); and popstate. Leaving a feature's
  * pages aborts its AbortSignal; a feature whose key is unchanged (same profile, another tab) keeps
  * running. Nothing here throws into the page; problems are logged under the debug flag only.
  *
@@ -135,16 +136,19 @@
 
     const nav = root.navigation;
     if (nav && typeof nav.addEventListener === "function") {
+      // The Navigation API sees every navigation, the page's own pushState/replaceState too:
       // `navigate` fires before the URL changes; `currententrychange` after.
       nav.addEventListener("navigate", () => setTimeout(() => safely("route", check), 0), { signal });
       nav.addEventListener("currententrychange", () => safely("route", check), { signal });
+    } else {
+      // Without it (older browsers), a URL check on every DOM mutation tick: X re-renders after
+      // each pushState/replaceState, which a content script cannot hook.
+      observer = new MutationObserver(() => {
+        if (root.location.href !== lastUrl) safely("route", check);
+      });
+      observer.observe(doc.documentElement, { childList: true, subtree: true });
     }
     root.addEventListener("popstate", () => safely("route", check), { signal });
-    // One string comparison per mutation tick: cheap enough for a busy timeline.
-    observer = new MutationObserver(() => {
-      if (root.location.href !== lastUrl) safely("route", check);
-    });
-    observer.observe(doc.documentElement, { childList: true, subtree: true });
     safely("route", check);
   }
 

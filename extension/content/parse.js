@@ -94,6 +94,9 @@
     return route ? route.handle : null;
   }
 
+  /** A site-relative profile link: "/<handle>", maybe one "/" after, maybe a query or fragment. */
+  const LOCAL_PROFILE_RE = /^\/([A-Za-z0-9_]{1,15})\/?(?:[?#]|$)/;
+
   /**
    * The handle a link points to when it is a profile link ("/ada", "https://x.com/ada"), else null.
    * @param {string | null | undefined} href
@@ -101,8 +104,8 @@
   function handleFromHref(href) {
     if (typeof href !== "string" || !href) return null;
     if (href.startsWith("/") && !href.startsWith("//")) {
-      const path = href.split(/[?#]/)[0].replace(/\/$/, "");
-      const m = /^\/([A-Za-z0-9_]{1,15})$/.exec(path);
+      // "/ada", "/ada/", "/ada?x", "/ada/#y": one test, no copies (every link of every row comes here).
+      const m = LOCAL_PROFILE_RE.exec(href);
       return m && !RESERVED.has(m[1].toLowerCase()) ? m[1] : null;
     }
     const u = toUrl(href);
@@ -449,7 +452,8 @@
 
   // ---- stages ---------------------------------------------------------------------------------
 
-  /** Colours of the built-in stages; custom stages get one from the palette by name. */
+  /** Colours of the built-in stages; custom stages get one from the palette by name. The badges'
+   * sheet (content/badges.css) repeats them; a unit test keeps the two the same. */
   const STAGE_COLORS = {
     stranger: "#8b98a5",
     noticed: "#7856ff",
@@ -470,6 +474,13 @@
     let h = 0;
     for (let i = 0; i < slug.length; i++) h = (h * 31 + slug.charCodeAt(i)) >>> 0;
     return PALETTE[h % PALETTE.length];
+  }
+
+  /** Whether a stage is one of the built-in seven (or none): content/badges.css colours those
+   * badges itself, so only a stage the user added needs its colour set by the script.
+   * @param {string | null | undefined} slug */
+  function isBuiltInStage(slug) {
+    return !slug || Object.prototype.hasOwnProperty.call(STAGE_COLORS, slug);
   }
 
   /** A stage's name short enough for a badge ("Relationship" fits; longer names are cut).
@@ -499,6 +510,8 @@
     buildSnapshot,
     formatRelative,
     stageColor,
+    isBuiltInStage,
+    STAGE_COLORS,
     shortLabel,
   };
 

@@ -278,10 +278,19 @@
     return set.list;
   }
 
-  /** One selector string matching any spelling of the named element.
+  /** name → its spellings joined: built once, as `any` and `all` run on every new timeline row.
+   * @type {Map<string, string>} */
+  const joined = new Map();
+
+  /** One selector string matching any spelling of the named element (built once per name).
    * @param {string} name */
   function any(name) {
-    return get(name).join(", ");
+    let text = joined.get(name);
+    if (text === undefined) {
+      text = get(name).join(", ");
+      joined.set(name, text);
+    }
+    return text;
   }
 
   /**

@@ -19,6 +19,9 @@ const DUE_AFTER_WRITE_MS = 1500;
 /** @typedef {import("./api.js").State} State */
 /** @typedef {Record<string, any>} Message */
 
+/** The name of the content scripts' port (content/bridge.js's PORT_NAME). */
+export const CONTENT_PORT = "rapport-content";
+
 /** A state learned this recently is trusted by `status` without asking the server again. */
 const FRESH_MS = 30_000;
 /** Problems remembered per tab for the popup. */
@@ -620,6 +623,21 @@ export function createWorker(chrome, fetchImpl = (...args) => globalThis.fetch(.
         return true; // the answer comes later
       },
     );
+    // The content scripts' long-lived port (content/bridge.js): `{id, message}` in, `{id, answer}`
+    // out, each message answered as onMessage answers it.
+    chrome.runtime.onConnect?.addListener((/** @type {any} */ port) => {
+      if (port?.name !== CONTENT_PORT) return;
+      port.onMessage.addListener((/** @type {any} */ envelope) => {
+        if (!envelope || typeof envelope.id !== "number") return;
+        handle(envelope.message, port.sender).then((answer) => {
+          try {
+            port.postMessage({ id: envelope.id, answer });
+          } catch {
+            // The tab went away (or navigated) before the answer: nobody to tell.
+          }
+        });
+      });
+    });
     chrome.alarms.onAlarm.addListener((/** @type {{name: string}} */ alarm) => {
       if (alarm.name === PROBE_ALARM) wake({ probe: true }).catch(() => {});
       if (alarm.name === FOLLOWUPS_ALARM) refreshDue().catch(() => {});

@@ -299,6 +299,108 @@ def test_badges_sit_beside_the_name(browser: ExtensionBrowser, page: Page, track
     assert not off, f"badges not on the name's line (dy/dx in px from the name): {off[:5]}"
 
 
+LOOK = """badge => [...document.querySelectorAll(badge)].map((b) => {
+    const s = getComputedStyle(b);
+    return { stage: b.getAttribute("data-rapport-stage"), shadow: b.shadowRoot !== null,
+             children: b.children.length, label: b.textContent, inline: b.getAttribute("style"),
+             background: s.backgroundColor, color: s.color, size: s.fontSize, weight: s.fontWeight,
+             height: b.getBoundingClientRect().height, transform: s.textTransform,
+             spacing: s.letterSpacing, decoration: s.textDecorationLine, space: s.whiteSpace };
+})"""
+STAGE_RGB = {
+    "stranger": "rgb(139, 152, 165)",
+    "noticed": "rgb(120, 86, 255)",
+    "acknowledged": "rgb(29, 155, 240)",
+    "conversing": "rgb(0, 163, 163)",
+    "mutual": "rgb(0, 186, 124)",
+    "relationship": "rgb(249, 115, 22)",
+    "advocate": "rgb(249, 24, 128)",
+}
+
+
+def test_badges_look_the_same_beside_any_name(browser: ExtensionBrowser, page: Page, tracked):
+    """One element each, its label as text, styled by the extension's sheet alone: the stage's
+    colour, white bold 11px text on an 18px pill, whatever X's name row around it says (bold
+    700 names, colours of the theme, letter spacing)."""
+    page.goto("https://x.com/home")
+    page.locator(f"article {BADGE}").first.wait_for()
+    settle(page, {t.status: t for t in browser.site.timeline}, tracked)
+    looks = page.evaluate(LOOK, BADGE)
+    assert looks
+    wrong = []
+    for look in looks:
+        want = {
+            "shadow": False,
+            "children": 0,
+            "inline": None,
+            "background": STAGE_RGB[look["stage"]],
+            "color": "rgb(255, 255, 255)",
+            "size": "11px",
+            "weight": "700",
+            "height": 18,
+            "transform": "none",
+            "spacing": "0.11px",
+            "decoration": "none",
+            "space": "nowrap",
+        }
+        got = {key: look[key] for key in want}
+        if got != want or not look["label"]:
+            wrong.append({key: (got[key], want[key]) for key in want if got[key] != want[key]})
+    assert not wrong, f"{len(wrong)} of {len(looks)} badges look wrong: {wrong[:3]}"
+
+
+def stop_worker(browser: ExtensionBrowser) -> None:
+    """Stop the extension's service worker, as the browser does when it has been idle: its ports
+    close under the content scripts."""
+    tab = browser.context.new_page()
+    try:
+        tab.goto(browser.url("extension/options/options.html"))
+        session = browser.context.new_cdp_session(tab)
+        states: list[str] = []
+        session.on(
+            "ServiceWorker.workerVersionUpdated",
+            lambda event: states.extend(v["runningStatus"] for v in event["versions"]),
+        )
+        session.send("ServiceWorker.enable")
+        session.send("ServiceWorker.stopAllWorkers")
+        # CDP events reach Python while a Playwright call runs: wait in the page.
+        for _ in range(100):
+            if "stopped" in states:
+                break
+            tab.wait_for_timeout(100)
+        assert "stopped" in states, f"the service worker did not stop: {states}"
+        session.detach()
+    finally:
+        tab.close()
+
+
+def test_badges_go_on_after_the_worker_stopped(
+    browser: ExtensionBrowser, page: Page, proxy: CountingProxy, tracked
+):
+    """The content scripts talk over a long-lived port; when the browser stops the worker, the
+    port closes, and the next lookups open a new one (which starts the worker again)."""
+    tweets = {t.status: t for t in browser.site.timeline}
+    page.goto("https://x.com/home")
+    page.locator(f"article {BADGE}").first.wait_for()
+    settle(page, tweets, tracked)
+    stop_worker(browser)
+    before = len(proxy.annotation_lookups())
+    # Far enough down for authors this page has not asked about yet.
+    for _ in range(3):
+        scroll_step(page, 2200)
+    settle(page, tweets, tracked)
+    assert len(proxy.annotation_lookups()) > before, "no lookup after the worker stopped"
+    # The restarted worker is the one later tests talk to.
+    browser.worker = wait_until(
+        lambda: next(
+            (w for w in browser.context.service_workers if w.url.startswith("chrome-extension://")),
+            None,
+        ),
+        what="the service worker to start again",
+    )
+    assert browser.storage("token")["token"]
+
+
 def test_no_request_left_the_machine(browser: ExtensionBrowser):
     """Privacy (this runs last in its module): nothing the tests above did reached a host other
     than x.com, served here, and the loopback server."""

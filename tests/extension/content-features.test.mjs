@@ -1,12 +1,16 @@
-// Unit tests of the features' pure parts: the dashboard link of the panel and the badge tooltip.
+// Unit tests of the features' pure parts: the dashboard link of the panel, the badge tooltip, and
+// the badges' sheet (its colours, and the manifest injecting it).
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 
 const require = createRequire(import.meta.url);
 for (const f of ["selectors", "parse", "dom", "bridge"]) require(`../../extension/content/${f}.js`);
 const panel = require("../../extension/content/features/profile-panel.js");
 const badges = require("../../extension/content/features/badges.js");
+const parse = require("../../extension/content/parse.js");
+const ROOT = new URL("../../", import.meta.url);
 
 describe("dashboardUrl", () => {
   test("the person's page under the backend URL", () => {
@@ -39,5 +43,41 @@ describe("badge tooltip", () => {
   });
   test("says when there was no interaction yet, and leaves out what is unknown", () => {
     assert.equal(badges.tooltip({ stage: "stranger", tier: null, followers: null, last_interaction: null }), "Rapport: stranger · no interactions yet");
+  });
+});
+
+describe("the badges' sheet", () => {
+  const css = readFileSync(new URL("extension/content/badges.css", ROOT), "utf8");
+  const manifest = JSON.parse(readFileSync(new URL("manifest.json", ROOT), "utf8"));
+
+  test("the manifest injects it with the content scripts, on the same pages", () => {
+    const scripts = manifest.content_scripts.find((/** @type {any} */ c) => c.js.includes("extension/content/features/badges.js"));
+    assert.ok(scripts, "the badges' content script entry");
+    assert.deepEqual(scripts.css, ["extension/content/badges.css"]);
+  });
+
+  test("colours each built-in stage as parse.stageColor does, and nothing else", () => {
+    const rules = {};
+    for (const m of css.matchAll(/\[data-rapport-stage="([a-z-]+)"\]\s*\{\s*background-color:\s*(#[0-9a-f]{6});\s*\}/g)) {
+      rules[m[1]] = m[2];
+    }
+    assert.deepEqual(rules, parse.STAGE_COLORS);
+    for (const [stage, colour] of Object.entries(rules)) assert.equal(parse.stageColor(stage), colour);
+  });
+
+  test("a stage the user added is the one the script colours", () => {
+    assert.equal(parse.isBuiltInStage("mutual"), true);
+    assert.equal(parse.isBuiltInStage(""), true, "no stage: the sheet's default (stranger's grey)");
+    assert.equal(parse.isBuiltInStage("met-at-conf"), false);
+    assert.equal(parse.isBuiltInStage("constructor"), false, "not an object's own key");
+  });
+
+  test("keyed on the badge's class and attribute, and resets what it would inherit", () => {
+    const main = /span\.rapport-badge\[data-rapport="badge"\]\s*\{([^}]*)\}/.exec(css);
+    assert.ok(main, "the badge rule");
+    for (const want of ["all: initial", "color: #fff", "white-space: nowrap", "text-transform: none", "height: 18px"]) {
+      assert.ok(main[1].includes(want), want);
+    }
+    assert.ok(main[1].indexOf("all: initial") < main[1].indexOf("display:"), "the reset comes first");
   });
 });

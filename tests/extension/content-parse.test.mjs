@@ -118,6 +118,11 @@ describe("handles in links, test ids and text", () => {
     assert.equal(parse.handleFromHref("/ada_builds"), "ada_builds");
     assert.equal(parse.handleFromHref("/ada_builds/"), "ada_builds");
     assert.equal(parse.handleFromHref("/Ada?ref=1"), "Ada");
+    assert.equal(parse.handleFromHref("/ada/?ref=1"), "ada");
+    assert.equal(parse.handleFromHref("/ada#top"), "ada");
+    assert.equal(parse.handleFromHref("/ada//"), null);
+    assert.equal(parse.handleFromHref("/abcdefghijklmnop"), null, "16 characters");
+    assert.equal(parse.handleFromHref("/ada-b"), null);
     assert.equal(parse.handleFromHref("https://x.com/ada"), "ada");
     assert.equal(parse.handleFromHref("https://twitter.com/ada/"), "ada");
     assert.equal(parse.handleFromHref("/ada/status/123"), null);

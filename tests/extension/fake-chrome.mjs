@@ -116,6 +116,37 @@ export function fakeChrome() {
     runtime: {
       id: "fake-extension-id",
       onMessage: event(),
+      onConnect: event(),
+      /**
+       * Open a port to the listeners the way a content script does (chrome.runtime.connect):
+       * returns the content script's end; `posted` holds what the worker posted back.
+       * @param {{name?: string}} [info]
+       * @param {any} [sender]
+       */
+      connect(info = {}, sender = { id: "fake-extension-id", tab: { id: 7 } }) {
+        const mine = { name: info.name ?? "", onMessage: event(), onDisconnect: event(), posted: [] };
+        const theirs = {
+          name: mine.name,
+          sender,
+          onMessage: event(),
+          onDisconnect: event(),
+          /** @param {any} message */
+          postMessage(message) {
+            const copy = structuredClone(message);
+            mine.posted.push(copy);
+            for (const fn of mine.onMessage.listeners) fn(copy);
+          },
+        };
+        Object.assign(mine, {
+          /** @param {any} message */
+          postMessage(message) {
+            const copy = structuredClone(message);
+            for (const fn of theirs.onMessage.listeners) fn(copy, theirs);
+          },
+        });
+        for (const fn of chrome.runtime.onConnect.listeners) fn(theirs);
+        return mine;
+      },
       onStartup: event(),
       onInstalled: event(),
       /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { createWorker } from "../../extension/lib/worker.js";
+import { CONTENT_PORT, createWorker } from "../../extension/lib/worker.js";
 import { fakeChrome, miniRapport, settle } from "./fake-chrome.mjs";
 
 /**
@@ -65,6 +65,49 @@ describe("worker: annotations", () => {
     assert.equal(calls.length, 2);
     assert.deepEqual(calls[1].body, { handles: ["ada"] });
     assert.deepEqual(again.annotations.ada.lists, ["watchlist"]);
+  });
+});
+
+describe("worker: the content scripts' port", () => {
+  it("answers {id, message} with {id, answer}, as onMessage answers, with the port's sender", async () => {
+    const t = await setup();
+    const port = t.chrome.runtime.connect({ name: CONTENT_PORT }, { tab: { id: 3 } });
+    port.postMessage({ id: 1, message: { type: "annotations", handles: ["ada", "nobody"] } });
+    port.postMessage({ id: 2, message: { type: "page.problem", feature: "badges", missing: "main column" } });
+    await windowPasses();
+    const byId = Object.fromEntries(port.posted.map((/** @type {any} */ p) => [p.id, p.answer]));
+    assert.deepEqual(Object.keys(byId).sort(), ["1", "2"]);
+    assert.equal(byId[1].ok, true);
+    assert.deepEqual(Object.keys(byId[1].annotations), ["ada"]);
+    assert.equal(byId[2].ok, true);
+    const status = await t.send({ type: "status", tabId: 3 });
+    assert.deepEqual(
+      status.problems.map((/** @type {any} */ p) => p.missing),
+      ["main column"],
+      "the problem is filed under the port's tab",
+    );
+    assert.equal(t.server.callsTo("/api/annotations").length, 1);
+  });
+
+  it("answers an unknown type with an error, and ignores envelopes without an id", async () => {
+    const t = await setup();
+    const port = t.chrome.runtime.connect({ name: CONTENT_PORT });
+    port.postMessage({ id: 5, message: { type: "no.such" } });
+    port.postMessage({ message: { type: "status" } });
+    port.postMessage(null);
+    await windowPasses();
+    assert.equal(port.posted.length, 1);
+    assert.equal(port.posted[0].id, 5);
+    assert.equal(port.posted[0].answer.ok, false);
+    assert.equal(port.posted[0].answer.error.code, "unknown_message");
+  });
+
+  it("leaves ports of other names alone", async () => {
+    const t = await setup();
+    const port = t.chrome.runtime.connect({ name: "someone-else" });
+    port.postMessage({ id: 1, message: { type: "status" } });
+    await windowPasses();
+    assert.deepEqual(port.posted, []);
   });
 });
 

@@ -2,11 +2,17 @@
  *
  * Targets: a tweet's author line (User-Name, also the anchor-less one of a quoted tweet), person
  * rows (UserCell: followers, following, list members, who to follow) and user hover cards. New
- * nodes under the page and #layers are collected by one MutationObserver; every ~100 ms the new
- * targets are read (handle from links, text or the avatar's test id), marked
- * `data-rapport-seen="<handle>"`, and the handles not yet known are asked of the worker in ONE
- * `annotations` message. Badges are drawn only for people in the answer. A re-used virtualised row
- * whose person changed is noticed by its mark no longer matching, and redrawn.
+ * nodes under the page and #layers are collected by one MutationObserver (which does nothing
+ * else); every ~100 ms the new targets are read (handle from links, text or the avatar's test id),
+ * marked `data-rapport-seen="<handle>"`, and the handles not yet known are asked of the worker in
+ * ONE `annotations` message, at most one a second. Badges are drawn only for people in the answer.
+ * A re-used virtualised row whose person changed is noticed by its mark no longer matching, and
+ * redrawn.
+ *
+ * This runs on x.com's main thread for every timeline row, so it does little per row: one search
+ * per added subtree (none for a node inside another added one), each target's links read once,
+ * no layout reads, and a badge is one element cloned from the one built per answer, styled by
+ * content/badges.css (no shadow root, no inline style).
  *
  * Honours the `badges` setting (chrome.storage.local), live. Also notes the time of the newest
  * post seen of each tracked author (`posts.seen`, every 20 s at most), so Rapport can tell who has
@@ -17,9 +23,16 @@
   "use strict";
 
   const root = /** @type {any} */ (globalThis);
-  const R = () => root.Rapport;
+  /** @type {any} */
+  let rapport = null;
+  /** The shared Rapport object (the other content scripts' parts), looked up on the global once:
+   * a global lookup from the content script's world costs on every timeline row. */
+  const R = () => rapport || (rapport = root.Rapport);
 
   const DEBOUNCE_MS = 100;
+  /** At most one lookup per this long: reading, that is one per screenful as soon as it is seen;
+   * scrolling fast, the new handles of a few screens go in one message (each costs the page). */
+  const LOOKUP_GAP_MS = 1000;
   const CACHE_MS = 60000;
   const RETRY_MS = 30000;
   const ROOTS_GRACE_MS = 10000;
@@ -27,16 +40,8 @@
   const MAX_CACHE = 2000;
   const SEEN = "data-rapport-seen";
   const BADGE_SELECTOR = '[data-rapport="badge"]';
-
-  const BADGE_STYLE =
-    "display:inline-flex;align-items:center;box-sizing:border-box;height:18px;max-width:9.5em;" +
-    "margin:0;padding:0 7px;border-radius:9999px;border:0;" +
-    'font:700 11px/18px "TwitterChirp",-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;' +
-    "letter-spacing:0.01em;text-transform:none;text-decoration:none;color:#fff;white-space:nowrap;" +
-    "overflow:hidden;text-overflow:ellipsis;cursor:default;user-select:none;";
-  const HOST_STYLE =
-    "display:inline-flex;align-items:center;flex:none;align-self:center;vertical-align:middle;" +
-    "margin:0 4px;padding:0;";
+  /** The class content/badges.css styles (the manifest injects that sheet with the scripts). */
+  const BADGE_CLASS = "rapport-badge";
 
   /**
    * @typedef {Object} State
@@ -48,6 +53,8 @@
    * @property {Map<string, Set<Element>>} waiting  handle → targets waiting for its annotation
    * @property {Set<string>} inflight
    * @property {number} retryAt
+   * @property {number} askedAt  when the last lookup went
+   * @property {any} askTimer  a lookup planned for later (the gap, or a retry)
    * @property {boolean} enabled
    * @property {boolean} awaitingMain  a wait for the main landmark is running
    * @property {Map<string, string>} posts  handle → the newest post time seen, not sent yet
@@ -59,15 +66,26 @@
   /** handle → {a: annotation | null, at}: the worker's answers, kept as long as the worker's cache.
    * @type {Map<string, {a: any, at: number}>} */
   const cache = new Map();
+  /** The badges this script made: added nodes that are ours are skipped without a DOM call.
+   * @type {WeakSet<Node>} */
+  const ours = new WeakSet();
 
+  /** @type {string | null} */
+  let targets = null;
+  /** Every kind of target in one selector (built once). */
   function targetSelector() {
-    const sel = R().selectors;
-    return [sel.any("tweetUserName"), sel.any("userCell"), sel.any("hoverCard")].join(", ");
+    if (targets === null) {
+      const sel = R().selectors;
+      targets = [sel.any("tweetUserName"), sel.any("userCell"), sel.any("hoverCard")].join(", ");
+    }
+    return targets;
   }
 
   /** @param {Element} $t @returns {"cell" | "card" | "tweet"} */
   function kindOf($t) {
     const sel = R().selectors;
+    // The three selectors match different test ids; the commonest target is asked first.
+    if ($t.matches(sel.any("tweetUserName"))) return "tweet";
     if ($t.matches(sel.any("userCell"))) return "cell";
     if ($t.matches(sel.any("hoverCard"))) return "card";
     return "tweet";
@@ -77,10 +95,15 @@
    * @param {Element} $el @returns {{handle: string, link: Element} | null} */
   function linkedHandle($el) {
     const { selectors: sel, parse } = R();
+    /** @type {Element | null | undefined} the element's avatar containers, looked for once */
+    let avatars;
     for (const $a of sel.all($el, "personLink")) {
       const handle = parse.handleFromHref($a.getAttribute("href"));
       if (!handle) continue;
-      if ($a.closest(sel.any("avatarContainerAny"))) continue;
+      // In an avatar? Only the element's own avatars can hold its links (a search below the
+      // element, instead of a walk up to the document for every link).
+      if (avatars === undefined) avatars = sel.first($el, "avatarContainerAny");
+      if (avatars && $a.closest(sel.any("avatarContainerAny"))) continue;
       return { handle, link: $a };
     }
     return null;
@@ -100,49 +123,71 @@
   }
 
   /**
+   * @typedef {Object} Reading  whose a target is, and the name link found on the way
+   * @property {string | null} handle  null: not a person, or not filled in yet
+   * @property {{handle: string, link: Element} | null | undefined} linked  undefined: not looked for
+   */
+
+  /**
+   * Whose target this is. The name link, when it had to be found, is kept for placing the badge
+   * (so a target's links are read once).
+   * @param {Element} $t
+   * @param {"cell" | "card" | "tweet"} kind
+   * @returns {Reading}
+   */
+  function read($t, kind) {
+    const { selectors: sel, parse } = R();
+    if (kind === "card") {
+      // A user hover card has a /following link and one avatar; the account switcher has neither.
+      if (sel.first($t, "userCell") || !$t.querySelector(sel.followingLinkAny)) return NOBODY;
+      const avatars = sel.all($t, "avatarContainerAny");
+      if (avatars.length > 1) return NOBODY;
+      if (avatars.length === 1) {
+        const h = parse.handleFromAvatarTestId(avatars[0].getAttribute("data-testid"));
+        if (h) return { handle: h, linked: undefined };
+      }
+      const linked = linkedHandle($t);
+      return { handle: linked ? linked.handle : null, linked };
+    }
+    if (kind === "cell") {
+      // The account switcher's rows are cells inside a HoverCard: not people to annotate.
+      if ($t.parentElement && $t.parentElement.closest(sel.any("hoverCard"))) return NOBODY;
+      const $avatar = sel.first($t, "avatarContainerAny");
+      const h = $avatar && parse.handleFromAvatarTestId($avatar.getAttribute("data-testid"));
+      if (h) return { handle: h, linked: undefined };
+      const linked = linkedHandle($t);
+      return { handle: linked ? linked.handle : null, linked };
+    }
+    const linked = linkedHandle($t);
+    if (linked) return { handle: linked.handle, linked };
+    // A quoted tweet's User-Name has no links: "@handle" is its text, and its avatar is beside it.
+    for (const $span of sel.all($t, "textSpan")) {
+      const h = parse.handleFromText($span.textContent);
+      if (h) return { handle: h, linked };
+    }
+    return { handle: avatarHandleNear($t, 4), linked };
+  }
+
+  /** @type {Reading} */
+  const NOBODY = Object.freeze({ handle: null, linked: undefined });
+
+  /**
    * Whose target this is, or null (not a person, or not filled in yet).
    * @param {Element} $t
    * @param {"cell" | "card" | "tweet"} kind
    * @returns {string | null}
    */
   function handleOf($t, kind) {
-    const { selectors: sel, parse } = R();
-    if (kind === "card") {
-      // A user hover card has a /following link and one avatar; the account switcher has neither.
-      if (sel.first($t, "userCell") || !$t.querySelector(sel.followingLinkAny)) return null;
-      const avatars = sel.all($t, "avatarContainerAny");
-      if (avatars.length > 1) return null;
-      if (avatars.length === 1) {
-        const h = parse.handleFromAvatarTestId(avatars[0].getAttribute("data-testid"));
-        if (h) return h;
-      }
-      const linked = linkedHandle($t);
-      return linked ? linked.handle : null;
-    }
-    if (kind === "cell") {
-      // The account switcher's rows are cells inside a HoverCard: not people to annotate.
-      if ($t.parentElement && $t.parentElement.closest(sel.any("hoverCard"))) return null;
-      const $avatar = sel.first($t, "avatarContainerAny");
-      const h = $avatar && parse.handleFromAvatarTestId($avatar.getAttribute("data-testid"));
-      if (h) return h;
-      const linked = linkedHandle($t);
-      return linked ? linked.handle : null;
-    }
-    const linked = linkedHandle($t);
-    if (linked) return linked.handle;
-    // A quoted tweet's User-Name has no links: "@handle" is its text, and its avatar is beside it.
-    for (const $span of sel.all($t, "textSpan")) {
-      const h = parse.handleFromText($span.textContent);
-      if (h) return h;
-    }
-    return avatarHandleNear($t, 4);
+    return read($t, kind).handle;
   }
 
   /** Where the badge goes: right after the name link, or after the name row when there is none.
-   * @param {Element} $t @param {string} kind @returns {[Element, "after" | "append"] | null} */
-  function placeFor($t, kind) {
+   * @param {Element} $t @param {string} kind
+   * @param {{handle: string, link: Element} | null} [known] the name link, if already looked for
+   * @returns {[Element, "after" | "append"] | null} */
+  function placeFor($t, kind, known) {
     const sel = R().selectors;
-    const linked = linkedHandle($t);
+    const linked = known === undefined ? linkedHandle($t) : known;
     if (linked && kind === "tweet" && !linked.link.matches(sel.any("handleLink"))) {
       // The name link sits in a column wrapper; the badge goes beside that wrapper, in the name
       // row (User-Name's first child lays its children out in a line).
@@ -183,27 +228,34 @@
     return parts.join(" · ");
   }
 
-  /** @param {any} a an annotation @param {string} handle lower case */
+  /** annotation → the badge drawn from it, cloned for each target (one DOM call per badge).
+   * An answer is replaced, never changed, so its badge stays right while it is cached.
+   * @type {WeakMap<object, HTMLElement>} */
+  const drawn = new WeakMap();
+
+  /**
+   * One element: `span.rapport-badge[data-rapport="badge"]` with the label as its text, styled by
+   * content/badges.css (no shadow root; no inline style but the colour of a stage the user added).
+   * @param {any} a an annotation @param {string} handle lower case
+   */
   function makeBadge(a, handle) {
-    const { dom, parse } = R();
-    const stage = typeof a.stage === "string" ? a.stage : "";
-    const title = tooltip(a);
-    const $host = dom.h("span", {
-      "data-rapport": "badge",
-      "data-rapport-stage": stage,
-      "data-rapport-handle": handle,
-      title,
-      style: HOST_STYLE,
-    });
-    const shadow = $host.attachShadow({ mode: "open" });
-    shadow.appendChild(
-      dom.h("span", {
-        style: BADGE_STYLE + "background:" + parse.stageColor(stage) + ";",
-        title,
-        text: parse.shortLabel(a.stage_name || stage),
-      })
-    );
-    return $host;
+    let $model = drawn.get(a);
+    if (!$model || $model.getAttribute("data-rapport-handle") !== handle) {
+      const parse = R().parse;
+      const stage = typeof a.stage === "string" ? a.stage : "";
+      $model = document.createElement("span");
+      $model.className = BADGE_CLASS;
+      $model.setAttribute("data-rapport", "badge");
+      $model.setAttribute("data-rapport-stage", stage);
+      $model.setAttribute("data-rapport-handle", handle);
+      $model.title = tooltip(a);
+      $model.textContent = parse.shortLabel(a.stage_name || stage);
+      if (!parse.isBuiltInStage(stage)) $model.style.backgroundColor = parse.stageColor(stage);
+      drawn.set(a, $model);
+    }
+    const $badge = /** @type {HTMLElement} */ ($model.cloneNode(true));
+    ours.add($badge);
+    return $badge;
   }
 
   /** @param {Element} $t */
@@ -211,11 +263,16 @@
     for (const $b of Array.from($t.querySelectorAll(BADGE_SELECTOR))) $b.remove();
   }
 
-  /** @param {Element} $t @param {any} a @param {string} handle */
-  function render($t, a, handle) {
-    removeBadges($t);
-    const kind = kindOf($t);
-    const place = placeFor($t, kind);
+  /**
+   * Draw the badge of `handle` in a target, in place of any it had.
+   * @param {Element} $t @param {any} a @param {string} handle
+   * @param {"cell" | "card" | "tweet"} [kind] when the caller knows it
+   * @param {{handle: string, link: Element} | null} [linked] the name link, if already looked for
+   * @param {boolean} [bare] the caller knows the target holds no badge
+   */
+  function render($t, a, handle, kind, linked, bare) {
+    if (!bare) removeBadges($t);
+    const place = placeFor($t, kind || kindOf($t), linked);
     if (!place) return;
     const $badge = makeBadge(a, handle);
     if (place[1] === "after") R().dom.insertAfter(place[0], $badge);
@@ -234,7 +291,7 @@
    * @param {State} st @param {Element} $t */
   function examine(st, $t) {
     const kind = kindOf($t);
-    const handle = handleOf($t, kind);
+    const { handle, linked } = read($t, kind);
     const seen = $t.getAttribute(SEEN);
     if (!handle) {
       if (seen) {
@@ -247,14 +304,14 @@
     const hit = cached(lower);
     if (seen === lower) {
       // Same person as before: put the badge back if X's re-render took it away.
-      if (hit && hit.a && !$t.querySelector(BADGE_SELECTOR)) render($t, hit.a, lower);
+      if (hit && hit.a && !$t.querySelector(BADGE_SELECTOR)) render($t, hit.a, lower, kind, linked, true);
       return;
     }
     if (seen) removeBadges($t); // a re-used row now shows someone else
     $t.setAttribute(SEEN, lower);
     if (kind === "tweet") notePost(st, lower, $t);
     if (hit) {
-      if (hit.a) render($t, hit.a, lower);
+      if (hit.a) render($t, hit.a, lower, kind, linked, !!seen);
       return;
     }
     let set = st.waiting.get(lower);
@@ -312,19 +369,17 @@
   function flush(st) {
     if (st.signal.aborted || !st.enabled) return;
     const q = targetSelector();
-    const nodes = Array.from(st.pending);
-    st.pending.clear();
+    const nodes = st.pending;
+    st.pending = new Set();
     /** @type {Set<Element>} */
     const done = new Set();
     for (const $n of nodes) {
-      if (!$n.isConnected) continue;
+      // A node inside another pending one is covered by that one's search.
+      if (!$n.isConnected || insidePending($n, nodes)) continue;
       /** @type {Element[]} */
       const found = [];
-      if ($n.matches(q)) found.push($n);
-      else {
-        const $up = $n.closest(q);
-        if ($up) found.push($up);
-      }
+      const $up = $n.closest(q); // the node itself, or the target it was added into
+      if ($up) found.push($up);
       for (const $t of $n.querySelectorAll(q)) found.push($t);
       for (const $t of found) {
         if (done.has($t)) continue;
@@ -332,6 +387,16 @@
         examine(st, $t);
       }
     }
+    askSoon(st);
+  }
+
+  /**
+   * Ask the worker about the handles waiting: now, or once the gap since the last lookup (or the
+   * wait after a failed one) has passed. Targets drawn from the cache do not wait for this.
+   * @param {State} st
+   */
+  function askSoon(st) {
+    if (st.askTimer || st.signal.aborted || !st.enabled) return;
     // Forget targets that scrolled away while they waited.
     for (const [handle, set] of st.waiting) {
       for (const $t of set) if (!$t.isConnected) set.delete($t);
@@ -339,11 +404,22 @@
     }
     const ask = Array.from(st.waiting.keys()).filter((h) => !st.inflight.has(h));
     if (!ask.length) return;
-    if (Date.now() < st.retryAt) {
-      if (!st.timer) st.timer = setTimeout(() => ((st.timer = null), flush(st)), st.retryAt - Date.now());
+    const wait = Math.max(st.retryAt, st.askedAt + LOOKUP_GAP_MS) - Date.now();
+    if (wait > 0) {
+      st.askTimer = setTimeout(() => {
+        st.askTimer = null;
+        askSoon(st);
+      }, wait);
       return;
     }
+    st.askedAt = Date.now();
     lookup(st, ask);
+  }
+
+  /** Whether an ancestor of `$n` is in `nodes`. @param {Element} $n @param {Set<Element>} nodes */
+  function insidePending($n, nodes) {
+    for (let $up = $n.parentElement; $up; $up = $up.parentElement) if (nodes.has($up)) return true;
+    return false;
   }
 
   /** @param {State} st @param {string[]} handles */
@@ -358,7 +434,7 @@
       // Offline or not paired: try again later (the targets stay waiting).
       dom.log("badges: lookup failed", answer.state, answer.error && answer.error.code);
       st.retryAt = Date.now() + RETRY_MS;
-      if (bridge.available()) schedule(st);
+      if (bridge.available()) askSoon(st);
       return;
     }
     const found = (answer.annotations && typeof answer.annotations === "object" && answer.annotations) || {};
@@ -383,9 +459,7 @@
     for (const rec of records) {
       if (rec.type === "childList") {
         for (const n of rec.addedNodes) {
-          if (n.nodeType !== 1) continue;
-          if (/** @type {Element} */ (n).hasAttribute("data-rapport")) continue; // ours
-          st.pending.add(/** @type {Element} */ (n));
+          if (n.nodeType === 1 && !ours.has(n)) st.pending.add(/** @type {Element} */ (n));
         }
       } else if (rec.type === "attributes" && rec.target.nodeType === 1) {
         st.pending.add(/** @type {Element} */ (rec.target));
@@ -451,6 +525,8 @@
       st.observer = null;
       clearTimeout(st.timer);
       st.timer = null;
+      clearTimeout(st.askTimer);
+      st.askTimer = null;
       st.pending.clear();
       st.waiting.clear();
       removeAll();
@@ -503,6 +579,8 @@
       waiting: new Map(),
       inflight: new Set(),
       retryAt: 0,
+      askedAt: 0,
+      askTimer: null,
       enabled: false,
       awaitingMain: false,
       posts: new Map(),
