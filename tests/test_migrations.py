@@ -1,6 +1,6 @@
 """Upgrades: a first-release database opens in this version with all its data; the migrations build
-exactly what the models describe; a database from a newer Rapport is refused with advice; and a
-migration that fails leaves the database as it was."""
+exactly what the models (and the search index) describe; a database from a newer Rapport is
+refused with advice; and a migration that fails leaves the database as it was."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from rapport.cli import main
 from rapport.db import close_database
 from rapport.migrations import LATEST_VERSION, SchemaTooNewError
 from rapport.models import MODELS
+from rapport.services import search_index
 
 from .conftest import ApiClient
 from .helpers import TOKEN, rapport_command
@@ -236,6 +237,8 @@ def test_migrations_build_what_the_models_describe(tmp_path: Path) -> None:
     db = SqliteDatabase(str(modelled))
     with db.bind_ctx(MODELS):
         db.create_tables(MODELS)
+        for statement in search_index.SCHEMA:  # the search index is described there
+            db.execute_sql(statement)
     db.close()
 
     expected = schema_of(modelled)
@@ -250,6 +253,8 @@ def test_upgraded_v1_database_has_the_models_schema(v1_home: Path, tmp_path: Pat
     db = SqliteDatabase(str(modelled))
     with db.bind_ctx(MODELS):
         db.create_tables(MODELS)
+        for statement in search_index.SCHEMA:  # the search index is described there
+            db.execute_sql(statement)
     db.close()
     assert schema_of(v1_home / "rapport.sqlite3") == schema_of(modelled)
 

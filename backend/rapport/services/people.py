@@ -507,12 +507,17 @@ def filtered(
     for members, _ in _memberships(params):
         query = query.where(member_id.in_(members))
     if params.get("q"):
+        from . import search_index  # the text search alone uses it
+
         needle = casefold(params["q"].strip().removeprefix("@"))
-        query = query.where(
-            _contains(Person.handle, needle)
-            | _contains(Person.display_name, needle)
-            | _contains(Person.bio, needle)
-        )
+        indexed = search_index.condition(Person.id, needle)
+        if indexed is None:  # a needle too short for the index, or the index not up to date
+            indexed = (
+                _contains(Person.handle, needle)
+                | _contains(Person.display_name, needle)
+                | _contains(Person.bio, needle)
+            )
+        query = query.where(indexed)
     if params.get("due"):
         query = query.where(Person.id.in_(_chosen(followups.due_people(now=now))))
     if params.get("one_sided"):
