@@ -105,6 +105,7 @@ class Person(BaseModel):
         default="stranger",
         on_update="CASCADE",
         backref="people",
+        index=False,  # see Meta.indexes: (stage, last_interaction_at, followers_count)
     )
     sells_followers = BooleanField(default=False)
     never_posts = BooleanField(default=False)
@@ -128,6 +129,13 @@ class Person(BaseModel):
     last_seen = DateTimeField(default=utcnow)
     created_at = DateTimeField(default=utcnow, index=True)
     updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            # The people list by stage (with a tier or inactivity too), counted from the index
+            # alone and paged in its default order (latest contact first) straight from it.
+            (("stage", "last_interaction_at", "followers_count"), False),
+        )
 
 
 class PersonHandle(BaseModel):
@@ -224,7 +232,8 @@ class Interaction(BaseModel):
 
     class Meta:
         indexes = (
-            (("person", "happened_at"), False),
+            # Direction too, so a person's balance over a time range is read from the index.
+            (("person", "happened_at", "direction"), False),
             (("person", "dedupe_key"), True),
             # The stage rules read each person's latest event of each kind and direction.
             (("person", "kind", "direction", "happened_at"), False),
