@@ -88,7 +88,7 @@ def serve(host: str | None, port: int | None) -> None:
     from peewee import DatabaseError
     from waitress import create_server
 
-    from . import create_app
+    from . import create_app, memory
     from .migrations import SchemaTooNewError
     from .pairing import ensure_token
 
@@ -108,6 +108,8 @@ def serve(host: str | None, port: int | None) -> None:
         raise click.ClickException(str(error)) from error
     except DatabaseError as error:
         raise _database_problem(settings["DATABASE"], error) from error
+    memory.limit_arenas()  # before the worker threads start
+    memory.install(app)
     try:
         server = create_server(
             app,

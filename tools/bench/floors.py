@@ -112,8 +112,11 @@ def person_profile(db: sqlite3.Connection, handle: str) -> None:
 
 def people_list(db: sqlite3.Connection, params: dict[str, str]) -> None:
     """What GET /api/people reads for one page of 50: the count and the page, then the page's
-    lists, tags, earlier handles and balance."""
+    lists, tags, earlier handles and balance. As `services.people.search` does, a list or tag
+    alone is counted in its membership table, and a big one is found by walking the sort order
+    (the unary + on the id) rather than by sorting its members."""
     where, args = ["1"], []
+    members: list[tuple[str, str, list]] = []  # (person id column, FROM … WHERE …, arguments)
     if "stage" in params:
         where.append("p.stage = ?")
         args.append(params["stage"])
@@ -121,31 +124,38 @@ def people_list(db: sqlite3.Connection, params: dict[str, str]) -> None:
         where.append("p.followers_count >= ? AND p.followers_count < ?")
         args += TIERS[params["tier"]]
     if "list" in params:
-        where.append(
-            "p.id IN (SELECT m.person_id FROM list_member m JOIN list l ON l.id = m.list_id"
-            " WHERE l.slug = ?)"
-        )
-        args.append(params["list"])
+        lists = "list_member m WHERE m.list_id IN (SELECT l.id FROM list l WHERE l.slug = ?)"
+        members.append(("m.person_id", lists, [params["list"]]))
     if "tag" in params:
-        where.append(
-            "p.id IN (SELECT pt.person_id FROM person_tag pt JOIN tag t ON t.id = pt.tag_id"
-            " WHERE t.name = ?)"
-        )
-        args.append(params["tag"])
+        tags = [t for (t,) in db.execute("SELECT id FROM tag WHERE name = ?", (params["tag"],))]
+        members.append(("pt.person_id", f"person_tag pt WHERE pt.tag_id IN ({_marks(tags)})", tags))
     if "q" in params:
-        where.append("(p.handle LIKE ? OR p.display_name LIKE ? OR p.bio LIKE ?)")
-        args += [f"%{params['q']}%"] * 3
+        # The search index (services/search_index.py): a phrase of the folded needle.
+        where.append("p.id IN (SELECT rowid FROM person_search WHERE person_search MATCH ?)")
+        args.append('"' + params["q"].casefold().replace('"', '""') + '"')
     if "inactive_days" in params:
         since = str(_now() - timedelta(days=int(params["inactive_days"])))
         where.append("(p.last_interaction_at IS NULL OR p.last_interaction_at < ?)")
         args.append(since)
-    condition = " AND ".join(where)
+    member_args = [a for _, _, more in members for a in more]
+    if len(members) == 1 and where == ["1"]:
+        total = db.execute(f"SELECT COUNT(*) FROM {members[0][1]}", member_args).fetchone()[0]
+    else:
+        condition = " AND ".join(where + [f"p.id IN (SELECT {c} FROM {f})" for c, f, _ in members])
+        total = db.execute(
+            f"SELECT COUNT(*) FROM person p WHERE {condition}", args + member_args
+        ).fetchone()[0]
+    population = db.execute("SELECT COUNT(*) FROM person").fetchone()[0]
+    walk = bool(members) and total > 0 and 50 * population < total * total
+    id_column = "+p.id" if walk else "p.id"
+    condition = " AND ".join(
+        where + [f"{id_column} IN (SELECT {c} FROM {f})" for c, f, _ in members]
+    )
     column = SORTS[params.get("sort", "-last_interaction")]
-    db.execute(f"SELECT COUNT(*) FROM person p WHERE {condition}", args).fetchone()
     rows = db.execute(
         f"SELECT * FROM person p WHERE {condition}"
         f" ORDER BY {column} DESC NULLS LAST, p.id DESC LIMIT 50",
-        args,
+        args + member_args,
     ).fetchall()
     _describe(db, [r[0] for r in rows])
 

@@ -1,0 +1,47 @@
+"""The server hands freed memory back to the system after a request that grew it, and caps
+SQLite's memory across its connections."""
+
+from __future__ import annotations
+
+import pytest
+
+from rapport import memory
+from rapport.db import database
+
+
+@pytest.fixture
+def glibc():
+    if memory._glibc() is None:
+        pytest.skip("the C library here is not glibc")  # CI's Debian has glibc
+
+
+def test_resident_memory_is_read_from_the_system():
+    assert memory.resident_bytes() > 10 * 1024 * 1024
+
+
+def test_memory_is_released_after_a_request_that_grew_it(app, client, glibc, monkeypatch):
+    released = []
+    monkeypatch.setattr(memory, "release", lambda: released.append(1) or True)
+    sizes = iter([100, 100 + memory.GROWTH_BYTES - 1, 100 + memory.GROWTH_BYTES, 90, 95])
+    monkeypatch.setattr(memory, "resident_bytes", lambda: next(sizes))
+    memory.install(app)  # baseline: 100
+    client.get("/api/health")  # grew by less than GROWTH_BYTES: nothing
+    assert released == []
+    client.get("/api/health")  # grew by GROWTH_BYTES: released, new baseline 90
+    assert released == [1]
+    client.get("/api/health")  # 95: nothing
+    assert released == [1]
+
+
+def test_the_allocator_gives_memory_back(glibc):
+    block = [bytearray(64 * 1024) for _ in range(2_000)]  # about 130 MB in small heap blocks
+    del block
+    before = memory.resident_bytes()
+    memory.release()
+    assert memory.resident_bytes() <= before
+
+
+def test_sqlite_memory_is_capped_across_connections(app):
+    with app.app_context():
+        limit = database.execute_sql("PRAGMA soft_heap_limit").fetchone()[0]
+    assert 0 < limit <= 32 * 1024 * 1024
