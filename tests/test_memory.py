@@ -1,12 +1,10 @@
-"""The server hands freed memory back to the system after a request that grew it, and caps
-SQLite's memory across its connections."""
+"""The server hands freed memory back to the system after a request that grew it."""
 
 from __future__ import annotations
 
 import pytest
 
 from rapport import memory
-from rapport.db import database
 
 
 @pytest.fixture
@@ -39,9 +37,3 @@ def test_the_allocator_gives_memory_back(glibc):
     before = memory.resident_bytes()
     memory.release()
     assert memory.resident_bytes() <= before
-
-
-def test_sqlite_memory_is_capped_across_connections(app):
-    with app.app_context():
-        limit = database.execute_sql("PRAGMA soft_heap_limit").fetchone()[0]
-    assert 0 < limit <= 32 * 1024 * 1024

@@ -109,6 +109,7 @@ def serve(host: str | None, port: int | None) -> None:
     except DatabaseError as error:
         raise _database_problem(settings["DATABASE"], error) from error
     memory.limit_arenas()  # before the worker threads start
+    memory.release()  # what the migrations at start used
     memory.install(app)
     try:
         server = create_server(

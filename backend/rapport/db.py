@@ -19,9 +19,6 @@ PRAGMAS = {
     "busy_timeout": 10_000,
     "cache_size": -16_000,
     "temp_store": "memory",
-    # All connections together (one per server thread) keep at most this much SQLite memory: past
-    # it, a connection's page cache reuses its own pages instead of growing (process-wide).
-    "soft_heap_limit": 24 * 1024 * 1024,
 }
 
 database = PooledSqliteDatabase(

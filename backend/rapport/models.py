@@ -180,10 +180,11 @@ class Tag(BaseModel):
 
 class PersonTag(BaseModel):
     person = ForeignKeyField(Person, backref="person_tags", on_delete="CASCADE", index=False)
-    tag = ForeignKeyField(Tag, backref="person_tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="person_tags", on_delete="CASCADE", index=False)
 
     class Meta:
-        indexes = ((("person", "tag"), True),)
+        # (tag, person): the people with a tag, read from the index alone.
+        indexes = ((("person", "tag"), True), (("tag", "person"), False))
 
 
 class PersonList(BaseModel):

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from peewee import SQL
-
 from ..models import Person
 from . import stages, tiers
 
@@ -17,25 +15,29 @@ def board(thresholds: Mapping[str, int], *, per_stage: int = 30) -> list[dict[st
     people, most recently in touch first (never in touch last, newest added first)."""
     columns = []
     for stage in stages.all_stages():
-        query = (
-            Person.select(
-                Person.id,
-                Person.x_id,
-                Person.handle,
-                Person.display_name,
-                Person.followers_count,
-                Person.last_interaction_at,
-                Person.last_interaction_kind,
-            )
-            .where(Person.stage == stage["slug"])
-            .order_by(
-                SQL("last_interaction_at IS NULL"),
-                Person.last_interaction_at.desc(),
-                Person.created_at.desc(),
-                Person.id.desc(),
-            )
+        at_stage = Person.select(
+            Person.id,
+            Person.x_id,
+            Person.handle,
+            Person.display_name,
+            Person.followers_count,
+            Person.last_interaction_at,
+            Person.last_interaction_kind,
+        ).where(Person.stage == stage["slug"])
+        # Those in touch, read in order from the (stage, last interaction) index; then, if the
+        # column is not full, those never in touch. One sort of the whole stage was 50-75 ms
+        # for a stage of 40,000 people.
+        people = list(
+            at_stage.where(Person.last_interaction_at.is_null(False))
+            .order_by(Person.last_interaction_at.desc(), Person.created_at.desc(), Person.id.desc())
             .limit(per_stage)
         )
+        if len(people) < per_stage:
+            people += list(
+                at_stage.where(Person.last_interaction_at.is_null())
+                .order_by(Person.created_at.desc(), Person.id.desc())
+                .limit(per_stage - len(people))
+            )
         cards = [
             {
                 "id": p.id,
@@ -48,7 +50,7 @@ def board(thresholds: Mapping[str, int], *, per_stage: int = 30) -> list[dict[st
                 "last_interaction_at": p.last_interaction_at,
                 "last_interaction_kind": p.last_interaction_kind,
             }
-            for p in query
+            for p in people
         ]
         columns.append({**stage, "cards": cards})
     return columns
