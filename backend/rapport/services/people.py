@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -416,11 +417,6 @@ def _chosen(subquery: SQL) -> SQL:
     return SQL("(SELECT value FROM json_each(?))", [json.dumps(ids)])
 
 
-# The filters about the person's own row or history (with `inactive_days`, which may be 0);
-# `list` and `tag` are about memberships.
-_PERSON_FILTERS = ("stage", "tier", "q", "due", "one_sided", "cleanup")
-
-
 def _memberships(params: Mapping[str, Any]) -> list[tuple[ModelSelect, bool]]:
     """The ids of the people in the list and of those with the tag `params` name, as queries
     over the membership tables (the tag's letter case is resolved first, over the few tags),
@@ -437,28 +433,108 @@ def _memberships(params: Mapping[str, Any]) -> list[tuple[ModelSelect, bool]]:
     return sets
 
 
-def _filters_rows(params: Mapping[str, Any]) -> bool:
-    """Whether `params` filter on anything but memberships (an empty value filters nothing)."""
-    return (
-        any(params.get(name) for name in _PERSON_FILTERS) or params.get("inactive_days") is not None
-    )
+def _row_conditions(
+    params: Mapping[str, Any], thresholds: Mapping[str, int], now: datetime | None
+) -> list[Any]:
+    """The conditions `params` set on a person's own row or history (all but list and tag).
 
-
-def count_matching(
-    params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
-) -> int:
-    """How many people match the filters in `params`.
-
-    A list or a tag alone is counted in its membership table, which holds one row per member
-    (its foreign key guarantees the person exists): the person rows are not read at all.
+    `due`, `one_sided` and `cleanup` keep those due for a follow-up, those whose balance is
+    one-sided and the clean-up candidates, by the rules of `followups`, `balance` and `cleanup`
+    (each rule is worked out here, once).
     """
-    memberships = _memberships(params)
-    if len(memberships) == 1 and not _filters_rows(params):
-        members, repeats = memberships[0]
-        counted = fn.COUNT(fn.DISTINCT(SQL("person_id"))) if repeats else fn.COUNT(SQL("*"))
-        return members.select(counted).scalar()
-    # COUNT(*) over the query itself (not over it as a subquery) lets SQLite count index entries.
-    return filtered(params, thresholds, now=now).select(fn.COUNT(SQL("*"))).scalar()
+    conditions: list[Any] = []
+    if params.get("stage"):
+        conditions.append(Person.stage == params["stage"])
+    if params.get("tier"):
+        # A tier the thresholds leave out has no one in it: the empty range [0, 0).
+        low, high = tiers.follower_range(params["tier"], thresholds) or (0, 0)
+        if params["tier"] == "none":
+            if high is not None:  # with no thresholds at all, everyone is without a tier
+                conditions.append(
+                    Person.followers_count.is_null() | (Person.followers_count < high)
+                )
+        else:
+            conditions.append(Person.followers_count >= low)
+            if high is not None:
+                conditions.append(Person.followers_count < high)
+    if params.get("q"):
+        from . import search_index  # the text search alone uses it
+
+        needle = casefold(params["q"].strip().removeprefix("@"))
+        indexed = search_index.condition(Person.id, needle)
+        if indexed is None:  # a needle too short for the index, or the index not up to date
+            indexed = (
+                _contains(Person.handle, needle)
+                | _contains(Person.display_name, needle)
+                | _contains(Person.bio, needle)
+            )
+        conditions.append(indexed)
+    if params.get("due"):
+        conditions.append(Person.id.in_(_chosen(followups.due_people(now=now))))
+    if params.get("one_sided"):
+        conditions.append(Person.id.in_(_chosen(balance.one_sided_people(now=now))))
+    if params.get("cleanup"):
+        from . import cleanup  # it lists people with this module's helpers: import when used
+
+        conditions.append(Person.id.in_(_chosen(cleanup.candidate_people(now=now))))
+    if params.get("inactive_days") is not None:
+        since = (now or utcnow()) - timedelta(days=params["inactive_days"])
+        conditions.append(
+            Person.last_interaction_at.is_null() | (Person.last_interaction_at < since)
+        )
+    return conditions
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a people query, worked out once: conditions on the person's row or
+    history, and the memberships (list, tag) as queries over their tables."""
+
+    rows: list[Any]
+    memberships: list[tuple[ModelSelect, bool]]
+
+    def query(self, *, walk_order: bool = False) -> ModelSelect:
+        """The matching people, unordered and without the join to their stage that only the
+        sort by stage needs (see `_sorted_on`).
+
+        `walk_order` asks SQLite to find the people in a list or with a tag by walking the sort
+        order (see `_walks_the_order`): the unary + keeps it from reading the set first.
+        """
+        query = Person.select(Person)
+        for condition in self.rows:
+            query = query.where(condition)
+        member_id = NodeList((SQL("+"), Person.id), glue="") if walk_order else Person.id
+        for members, _ in self.memberships:
+            query = query.where(member_id.in_(members))
+        return query
+
+    def count(self) -> int:
+        """How many people match.
+
+        A list or a tag alone is counted in its membership table, which holds one row per member
+        (its foreign key guarantees the person exists): the person rows are not read at all.
+        """
+        if len(self.memberships) == 1 and not self.rows:
+            members, repeats = self.memberships[0]
+            counted = fn.COUNT(fn.DISTINCT(SQL("person_id"))) if repeats else fn.COUNT(SQL("*"))
+            return members.select(counted).scalar()
+        # COUNT(*) over the query itself (not over it as a subquery) lets SQLite count index
+        # entries.
+        return self.query().select(fn.COUNT(SQL("*"))).scalar()
+
+
+def filters(
+    params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> Filters:
+    """The filters in `params` (see PeopleQuerySchema)."""
+    return Filters(_row_conditions(params, thresholds, now), _memberships(params))
+
+
+def filtered(
+    params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
+) -> ModelSelect:
+    """The people matching the filters in `params` (see `Filters.query`)."""
+    return filters(params, thresholds, now=now).query()
 
 
 def _walks_the_order(matching: int, wanted: int, population: int) -> bool:
@@ -471,77 +547,15 @@ def _walks_the_order(matching: int, wanted: int, population: int) -> bool:
     return matching > 0 and wanted * population < matching * matching
 
 
-def filtered(
-    params: Mapping[str, Any],
-    thresholds: Mapping[str, int],
-    *,
-    now: datetime | None = None,
-    walk_order: bool = False,
-) -> ModelSelect:
-    """The people matching the filters in `params` (see PeopleQuerySchema), unordered and without
-    the join to their stage that only the sort by stage needs (see `_sorted_on`).
-
-    `due`, `one_sided` and `cleanup` keep those due for a follow-up, those whose balance is
-    one-sided and the clean-up candidates, by the rules of `followups`, `balance` and `cleanup`.
-    `walk_order` asks SQLite to find the people in a list or with a tag by walking the sort
-    order (see `_walks_the_order`).
-    """
-    query = Person.select(Person)
-    if params.get("stage"):
-        query = query.where(Person.stage == params["stage"])
-    if params.get("tier"):
-        # A tier the thresholds leave out has no one in it: the empty range [0, 0).
-        low, high = tiers.follower_range(params["tier"], thresholds) or (0, 0)
-        if params["tier"] == "none":
-            if high is not None:  # with no thresholds at all, everyone is without a tier
-                query = query.where(
-                    Person.followers_count.is_null() | (Person.followers_count < high)
-                )
-        else:
-            query = query.where(Person.followers_count >= low)
-            if high is not None:
-                query = query.where(Person.followers_count < high)
-    # A list or tag names a set of people; in `walk_order` the set is only tested against each
-    # person met in the sort's index (the unary + keeps SQLite from reading the set first).
-    member_id = NodeList((SQL("+"), Person.id), glue="") if walk_order else Person.id
-    for members, _ in _memberships(params):
-        query = query.where(member_id.in_(members))
-    if params.get("q"):
-        from . import search_index  # the text search alone uses it
-
-        needle = casefold(params["q"].strip().removeprefix("@"))
-        indexed = search_index.condition(Person.id, needle)
-        if indexed is None:  # a needle too short for the index, or the index not up to date
-            indexed = (
-                _contains(Person.handle, needle)
-                | _contains(Person.display_name, needle)
-                | _contains(Person.bio, needle)
-            )
-        query = query.where(indexed)
-    if params.get("due"):
-        query = query.where(Person.id.in_(_chosen(followups.due_people(now=now))))
-    if params.get("one_sided"):
-        query = query.where(Person.id.in_(_chosen(balance.one_sided_people(now=now))))
-    if params.get("cleanup"):
-        from . import cleanup  # it lists people with this module's helpers: import when used
-
-        query = query.where(Person.id.in_(_chosen(cleanup.candidate_people(now=now))))
-    if params.get("inactive_days") is not None:
-        since = (now or utcnow()) - timedelta(days=params["inactive_days"])
-        query = query.where(
-            Person.last_interaction_at.is_null() | (Person.last_interaction_at < since)
-        )
-    return query
-
-
 def search(
     params: Mapping[str, Any], thresholds: Mapping[str, int], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """One page of people matching the filters in `params` (see PeopleQuerySchema)."""
     page, per_page = params.get("page", 1), params.get("per_page", 50)
-    total = count_matching(params, thresholds, now=now)
-    walk = bool(_memberships(params)) and _walks_the_order(total, page * per_page, count_people())
-    query = filtered(params, thresholds, now=now, walk_order=walk)
+    chosen = filters(params, thresholds, now=now)
+    total = chosen.count()
+    walk = bool(chosen.memberships) and _walks_the_order(total, page * per_page, count_people())
+    query = chosen.query(walk_order=walk)
     sort = params.get("sort") or "-last_interaction"
     descending = sort.startswith("-")
     column = _SORTS[sort.lstrip("-")]
@@ -575,7 +589,8 @@ def search_keyset(
     sort = params.get("sort") or "-last_interaction"
     column = _SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")
-    base = _sorted_on(filtered(params, thresholds, now=now), column)
+    chosen = filters(params, thresholds, now=now)
+    base = _sorted_on(chosen.query(), column)
     per_page = params.get("per_page", 50)
     anchor_id = before if before is not None else after
     anchor = None  # the anchor person's sort value and id; someone since deleted: none
@@ -594,7 +609,7 @@ def search_keyset(
         has_previous, has_next = more, True
     return {
         "items": describe_many(found, thresholds),
-        "total": count_matching(params, thresholds, now=now),
+        "total": chosen.count(),
         "per_page": per_page,
         "previous": found[0].id if found and has_previous else None,
         "next": found[-1].id if found and has_next else None,
