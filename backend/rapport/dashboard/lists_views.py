@@ -24,9 +24,9 @@ from ..models import PersonList, SyncRun
 from ..problems import ApiError, ConflictError, NotFoundError
 from ..schemas import ListInSchema, ListPatchSchema, SyncStartSchema, flat_messages
 from ..services import lists, sync_log
+from ..x import SYNC_KIND as KIND
 from ..x.jobs import start_sync, sync_status
 from ..x.list_urls import list_web_url, parse_list_ref
-from ..x.sync import KIND
 from . import bp
 from .formatting import iso, label, shown
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
-from ..x.client import XApiError
-from ..x.login import LoginError, complete
 from . import bp
 
 
 @bp.route("/x/callback")
 def x_callback() -> tuple[str, int]:
+    from ..x.client import XApiError  # the X client, loaded when a sign-in completes
+    from ..x.login import LoginError, complete
+
     try:
         token = complete(current_app.config, request.args)
     except (LoginError, XApiError) as error:

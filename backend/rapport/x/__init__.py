@@ -1,5 +1,9 @@
-"""Everything that talks X's own formats: reading the personal data archive every X user can
-download (`archive_reader`) and bringing it into the database (`archive_import`).
+"""Everything that talks to X or reads X's own formats: the personal data archive every X user can
+download (`archive_reader`, `archive_import`) and the X API sync (`client`, `sync`, `jobs`).
 
-The X API sync will live here too. These modules call the services; the services never import them.
+These modules call the services; the services never import them. The API client (tweepy and
+requests) is imported only when a sync or a sign-in runs, so a server that never talks to X does
+not hold it in memory.
 """
+
+SYNC_KIND = "x-sync"  # the sync log's kind for an X sync run

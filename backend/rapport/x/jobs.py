@@ -13,8 +13,8 @@ from ..db import database
 from ..models import PersonList
 from ..problems import ConflictError
 from ..services import lists, sync_log
+from . import SYNC_KIND as KIND
 from .credentials import CredentialsMissing, credentials
-from .sync import KIND, run_sync
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ def start_sync(config: Mapping[str, Any], params: Mapping[str, Any]) -> int:
     run_id = sync_log.start(KIND, scope=slug or "all", dry_run=params["dry_run"])
 
     def work() -> None:
+        from .sync import run_sync  # the X client, loaded when a sync first runs
+
         with database.connection_context():
             try:
                 run_sync(

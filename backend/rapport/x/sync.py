@@ -30,11 +30,11 @@ from ..models import PendingLike, Person
 from ..models import utcnow as _utcnow
 from ..services import captures, interactions, people, sync_log
 from ..services import lists as list_service
-from . import accounts, checkpoints
+from . import SYNC_KIND, accounts, checkpoints
 from .client import USER_FIELDS, RateLimited, XApi, XApiError
 from .list_sync import ListOutcome, ListSync, one_list, owned_and_followed
 
-KIND = "x-sync"
+KIND = SYNC_KIND
 FOLLOWS_PER_PAGE = 1000
 TWEETS_PER_PAGE = 100
 TWEET_FIELDS = ["created_at", "author_id", "in_reply_to_user_id"]
