@@ -3,26 +3,110 @@ elsewhere it leaves the allocator alone)."""
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
 from rapport import memory
+from rapport.db import close_idle_connections, database
 
 
 def test_resident_memory_is_read_from_the_system():
     assert memory.resident_bytes() > 10 * 1024 * 1024
 
 
+def _wait_for(check, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return check()
+
+
+def _call(client, path="/api/health"):
+    response = client.get(path)
+    response.close()  # as the server does once the answer is sent
+    return response.status_code
+
+
 def test_memory_is_released_after_a_request_that_grew_it(app, client, monkeypatch):
     monkeypatch.setattr(memory, "_glibc", lambda: object())
+    monkeypatch.setattr(memory, "RELEASE_DELAY_S", 0)
     released = []
     monkeypatch.setattr(memory, "release", lambda: released.append(1) or True)
-    sizes = iter([100, 100 + memory.GROWTH_BYTES - 1, 100 + memory.GROWTH_BYTES, 90, 95])
+    grow = memory.GROWTH_BYTES
+    # install; then each request: at its start, at its end (and after a release: the new size)
+    sizes = iter([100, 100, 100 + grow - 1, 100 + grow - 1, 100 + 2 * grow - 1, 90, 90, 95])
     monkeypatch.setattr(memory, "resident_bytes", lambda: next(sizes))
-    memory.install(app)  # baseline: 100
-    client.get("/api/health")  # grew by less than GROWTH_BYTES: nothing
+    memory.install(app)
+    assert _call(client) == 200  # grew by less than GROWTH_BYTES: nothing
+    time.sleep(0.05)
     assert released == []
-    client.get("/api/health")  # grew by GROWTH_BYTES: released, new baseline 90
+    assert _call(client) == 200  # grew by GROWTH_BYTES over the request: released once sent
+    assert _wait_for(lambda: released == [1])
+    assert _call(client) == 200  # 90 to 95: nothing
+    time.sleep(0.05)
     assert released == [1]
-    client.get("/api/health")  # 95: nothing
-    assert released == [1]
+
+
+def test_page_caches_filling_over_many_requests_release_nothing(app, client, monkeypatch):
+    monkeypatch.setattr(memory, "_glibc", lambda: object())
+    monkeypatch.setattr(memory, "RELEASE_DELAY_S", 0)
+    released = []
+    monkeypatch.setattr(memory, "release", lambda: released.append(1) or True)
+    step = memory.GROWTH_BYTES // 4
+    sizes = iter([100] + [100 + k * step for k in range(20) for _ in (0, 1)])
+    monkeypatch.setattr(memory, "resident_bytes", lambda: next(sizes))
+    memory.install(app)
+    for _ in range(10):
+        assert _call(client) == 200
+    time.sleep(0.05)
+    assert released == []
+
+
+def test_a_big_request_lets_the_idle_connections_go(app, client, monkeypatch):
+    """After the big request the idle connections are closed (their page caches and prepared
+    statements freed); the next request opens a fresh one and works."""
+    monkeypatch.setattr(memory, "_glibc", lambda: object())
+    monkeypatch.setattr(memory, "RELEASE_DELAY_S", 0)
+    released = []
+    monkeypatch.setattr(memory, "release", lambda: released.append(1) or True)
+    grow = memory.GROWTH_BYTES
+    sizes = iter([100, 100, 100 + grow, 90, 90, 91, 91, 92])
+    monkeypatch.setattr(memory, "resident_bytes", lambda: next(sizes))
+    served = []
+    monkeypatch.setattr(database, "_connect", _recording(database._connect, served))
+    memory.install(app, before_release=close_idle_connections)
+    assert _call(client) == 200  # grew: its connection is closed once it is back in the pool
+    assert _wait_for(lambda: released == [1])
+    assert _call(client) == 200  # a new connection
+    assert _call(client) == 200  # did not grow: the pooled one again
+    first, second, third = served
+    assert second is not first and third is second
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.execute("SELECT 1")
+
+
+def _recording(connect, served):
+    def connect_and_note():
+        conn = connect()
+        served.append(conn)
+        return conn
+
+    return connect_and_note
+
+
+def test_the_x_client_is_not_loaded_until_it_is_used(tmp_path):
+    """A server that never talks to X does not hold tweepy and requests in memory."""
+    code = (
+        "import sys; from rapport import create_app; import rapport.cli; "
+        f"create_app({{'HOME': {str(tmp_path)!r}}}); "
+        "print(sorted(m for m in ('tweepy', 'requests', 'requests_oauthlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_without_glibc_the_allocator_is_left_alone(app, monkeypatch):

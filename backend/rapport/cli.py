@@ -89,6 +89,7 @@ def serve(host: str | None, port: int | None) -> None:
     from waitress import create_server
 
     from . import create_app, memory
+    from .db import close_idle_connections
     from .migrations import SchemaTooNewError
     from .pairing import ensure_token
 
@@ -110,7 +111,7 @@ def serve(host: str | None, port: int | None) -> None:
         raise _database_problem(settings["DATABASE"], error) from error
     memory.limit_arenas()  # before the worker threads start
     memory.release()  # what the migrations at start used
-    memory.install(app)
+    memory.install(app, before_release=close_idle_connections)
     try:
         server = create_server(
             app,

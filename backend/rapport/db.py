@@ -52,6 +52,13 @@ def open_database(path: str | Path) -> PooledSqliteDatabase:
     return database
 
 
+def close_idle_connections() -> None:
+    """Close the pooled connections no request is using: their page caches and prepared
+    statements are freed (after a big request; later requests open fresh ones)."""
+    if not database.deferred:
+        database.close_idle()
+
+
 def close_database() -> None:
     """Close this thread's connection and every pooled one (before re-binding, or at exit)."""
     if database.deferred:

@@ -8,23 +8,32 @@ both do nothing):
 
 - `limit_arenas` caps the heaps at two for all threads (set before the worker threads start);
 - `release` hands the free memory of those heaps back to the system (`malloc_trim`); the app
-  calls it after a request that left the heap grown (see `install`).
+  calls it once a request that left the process grown is over (see `install`), first letting go
+  of what idle database connections hold (their page caches and prepared statements) and
+  collecting what the request left in reference cycles, so that a few objects kept from a big
+  request do not pin the memory it used.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import resource
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, g
+from werkzeug.wsgi import ClosingIterator
 
 _M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
 ARENAS = 2
 # A request that left this much more memory resident than the last release triggers another.
 GROWTH_BYTES = 16 * 1024 * 1024
+# How long after such a request's answer is sent the release runs: by then the server has let go
+# of the request (its environ holds the body and the parsed document until the answer is done).
+RELEASE_DELAY_S = 0.2
 
 _lock = threading.Lock()
 _libc: Any = None
@@ -69,19 +78,49 @@ def resident_bytes() -> int:
         return 0
 
 
-def install(app: Flask, growth: int = GROWTH_BYTES) -> None:
-    """After each request, release free memory if the process grew by `growth` bytes since the
-    last release (a cheap read of /proc; the release itself takes a few milliseconds)."""
+def install(
+    app: Flask, growth: int = GROWTH_BYTES, before_release: Callable[[], None] | None = None
+) -> None:
+    """Release free memory after a request that grew the process by `growth` bytes (over its own
+    course, and since the last release: the page caches filling up over many small requests do
+    not count): shortly after its answer has been sent (`RELEASE_DELAY_S`), once the server has
+    dropped the request with its body and parsed data. First `before_release` (to close idle
+    database connections), then a garbage collection (what the request left in reference cycles),
+    then `release`. The check is a cheap read of /proc; a release takes tens of milliseconds,
+    after big requests only, on a thread of its own."""
     if _glibc() is None:
         return
     baseline = [resident_bytes()]
 
-    @app.teardown_request
-    def _release_if_grown(exc: BaseException | None) -> None:
-        if resident_bytes() - baseline[0] < growth or not _lock.acquire(blocking=False):
-            return
+    def _release() -> None:
+        if not _lock.acquire(blocking=False):
+            return  # another release is under way
         try:
+            if before_release is not None:
+                before_release()
+            gc.collect()
             release()
             baseline[0] = resident_bytes()
         finally:
             _lock.release()
+
+    def _release_soon() -> None:
+        timer = threading.Timer(RELEASE_DELAY_S, _release)
+        timer.daemon = True
+        timer.start()
+
+    @app.before_request
+    def _note_size() -> None:
+        g.resident_at_start = resident_bytes()
+
+    @app.after_request
+    def _release_when_done_if_grown(response: Response) -> Response:
+        start = g.get("resident_at_start", baseline[0])
+        if resident_bytes() - max(start, baseline[0]) < growth:
+            return response
+        if response.direct_passthrough:
+            # A body sent as it is (a file): the server closes it once sent, never the response.
+            response.response = ClosingIterator(response.response, _release_soon)
+        else:
+            response.call_on_close(_release_soon)
+        return response
