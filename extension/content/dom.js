@@ -13,13 +13,14 @@
 
   const root = /** @type {any} */ (globalThis);
 
-  /** How long the page's debug flag is trusted before it is read again (the hot paths log). */
-  const DEBUG_READ_MS = 2000;
+  /** How long the page's debug flag is trusted before it is read again: the hot paths log, and a
+   * storage read costs the page about a tenth of a millisecond. */
+  const DEBUG_READ_MS = 15000;
   let debugFlag = false;
   let debugReadAt = -Infinity;
 
   /** Whether debug logging is on: `localStorage.rapportDebug = "1"` on x.com (read at most every
-   * 2 s: a storage read per log call costs the page), or Rapport.debug. */
+   * 15 s: a storage read per log call costs the page), or Rapport.debug. */
   function isDebug() {
     if (root.Rapport && typeof root.Rapport.debug === "boolean") return root.Rapport.debug;
     const now = Date.now();

@@ -387,7 +387,17 @@
         examine(st, $t);
       }
     }
+    takeOwnRecords(st);
     askSoon(st);
+  }
+
+  /**
+   * Handle now what the observer queued while this script changed the page: the badges it just
+   * inserted (skipped), saving the page a callback into this script only to skip them.
+   * @param {State} st
+   */
+  function takeOwnRecords(st) {
+    if (st.observer) onMutations(st, st.observer.takeRecords());
   }
 
   /**
@@ -452,6 +462,7 @@
         if ($t.isConnected && $t.getAttribute(SEEN) === h) render($t, a, h);
       }
     }
+    takeOwnRecords(st);
   }
 
   /** @param {State} st @param {MutationRecord[]} records */
