@@ -51,19 +51,23 @@ def test_memory_is_released_after_a_request_that_grew_it(app, client, monkeypatc
     assert released == [1]
 
 
-def test_page_caches_filling_over_many_requests_release_nothing(app, client, monkeypatch):
+def test_page_caches_filling_over_many_requests_keep_their_connections(app, client, monkeypatch):
+    """Growth over many small requests is released, but the connections (and their warm page
+    caches) are kept: only a request that grew the process by itself closes them."""
     monkeypatch.setattr(memory, "_glibc", lambda: object())
     monkeypatch.setattr(memory, "RELEASE_DELAY_S", 0)
-    released = []
+    released, closed = [], []
     monkeypatch.setattr(memory, "release", lambda: released.append(1) or True)
     step = memory.GROWTH_BYTES // 4
-    sizes = iter([100] + [100 + k * step for k in range(20) for _ in (0, 1)])
+    # install; four requests each growing by a quarter; the fourth finds the whole growth
+    sizes = iter([100, 100, 100 + step, 100 + step, 100 + 2 * step, 100 + 2 * step,
+                  100 + 3 * step, 100 + 3 * step, 100 + 4 * step, 100 + 4 * step])  # fmt: skip
     monkeypatch.setattr(memory, "resident_bytes", lambda: next(sizes))
-    memory.install(app)
-    for _ in range(10):
+    memory.install(app, before_release=lambda: closed.append(1))
+    for _ in range(4):
         assert _call(client) == 200
-    time.sleep(0.05)
-    assert released == []
+    assert _wait_for(lambda: released == [1])
+    assert closed == []
 
 
 def test_a_big_request_lets_the_idle_connections_go(app, client, monkeypatch):
@@ -74,7 +78,7 @@ def test_a_big_request_lets_the_idle_connections_go(app, client, monkeypatch):
     released = []
     monkeypatch.setattr(memory, "release", lambda: released.append(1) or True)
     grow = memory.GROWTH_BYTES
-    sizes = iter([100, 100, 100 + grow, 90, 90, 91, 91, 92])
+    sizes = iter([100, 100, 100 + grow, 90, 90, 91, 91, 92])  # install; start, end (, released)
     monkeypatch.setattr(memory, "resident_bytes", lambda: next(sizes))
     served = []
     monkeypatch.setattr(database, "_connect", _recording(database._connect, served))

@@ -81,22 +81,22 @@ def resident_bytes() -> int:
 def install(
     app: Flask, growth: int = GROWTH_BYTES, before_release: Callable[[], None] | None = None
 ) -> None:
-    """Release free memory after a request that grew the process by `growth` bytes (over its own
-    course, and since the last release: the page caches filling up over many small requests do
-    not count): shortly after its answer has been sent (`RELEASE_DELAY_S`), once the server has
-    dropped the request with its body and parsed data. First `before_release` (to close idle
-    database connections), then a garbage collection (what the request left in reference cycles),
-    then `release`. The check is a cheap read of /proc; a release takes tens of milliseconds,
-    after big requests only, on a thread of its own."""
+    """Release free memory once the process has grown by `growth` bytes since the last release:
+    shortly after the answer of the request that found it has been sent (`RELEASE_DELAY_S`), when
+    the server has dropped that request with its body and parsed data. A garbage collection comes
+    first (what requests left in reference cycles), then `release`. When that one request grew the
+    process by `growth` itself (an export, an import), `before_release` runs before both (to close
+    the idle database connections: page caches filling over many small requests are kept). The
+    check is a cheap read of /proc; a release takes tens of milliseconds, on a thread of its own."""
     if _glibc() is None:
         return
     baseline = [resident_bytes()]
 
-    def _release() -> None:
+    def _release(big: bool) -> None:
         if not _lock.acquire(blocking=False):
             return  # another release is under way
         try:
-            if before_release is not None:
+            if big and before_release is not None:
                 before_release()
             gc.collect()
             release()
@@ -104,10 +104,13 @@ def install(
         finally:
             _lock.release()
 
-    def _release_soon() -> None:
-        timer = threading.Timer(RELEASE_DELAY_S, _release)
-        timer.daemon = True
-        timer.start()
+    def _release_soon(big: bool) -> Callable[[], None]:
+        def start() -> None:
+            timer = threading.Timer(RELEASE_DELAY_S, _release, (big,))
+            timer.daemon = True
+            timer.start()
+
+        return start
 
     @app.before_request
     def _note_size() -> None:
@@ -115,12 +118,13 @@ def install(
 
     @app.after_request
     def _release_when_done_if_grown(response: Response) -> Response:
-        start = g.get("resident_at_start", baseline[0])
-        if resident_bytes() - max(start, baseline[0]) < growth:
+        now = resident_bytes()
+        if now - baseline[0] < growth:
             return response
+        then = _release_soon(now - g.get("resident_at_start", now) >= growth)
         if response.direct_passthrough:
             # A body sent as it is (a file): the server closes it once sent, never the response.
-            response.response = ClosingIterator(response.response, _release_soon)
+            response.response = ClosingIterator(response.response, then)
         else:
-            response.call_on_close(_release_soon)
+            response.call_on_close(then)
         return response
