@@ -8,10 +8,10 @@ both do nothing):
 
 - `limit_arenas` caps the heaps at two for all threads (set before the worker threads start);
 - `release` hands the free memory of those heaps back to the system (`malloc_trim`); the app
-  calls it once a request that left the process grown is over (see `install`), first letting go
-  of what idle database connections hold (their page caches and prepared statements) and
-  collecting what the request left in reference cycles, so that a few objects kept from a big
-  request do not pin the memory it used.
+  calls it shortly after a request that found the process grown is over (see `install`), after
+  collecting what requests left in reference cycles, and after a request that grew the process by
+  itself (an export, an import) also closing the idle database connections (their page caches and
+  prepared statements), so that a few objects kept from a big request do not pin its memory.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from werkzeug.wsgi import ClosingIterator
 
 _M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
 ARENAS = 2
-# A request that left this much more memory resident than the last release triggers another.
+# This much more memory resident than after the last release triggers another.
 GROWTH_BYTES = 16 * 1024 * 1024
 # How long after such a request's answer is sent the release runs: by then the server has let go
 # of the request (its environ holds the body and the parsed document until the answer is done).
