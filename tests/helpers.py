@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +30,13 @@ def error_fields(response: Any) -> dict:
     assert set(body) == {"error"}, body
     assert set(body["error"]) == {"code", "message", "fields"}, body
     return body["error"]["fields"]
+
+
+def transfer_files_left_behind() -> list[str]:
+    """Export and import files in the temporary folder (the server removes each once done)."""
+    folder = tempfile.gettempdir()
+    return sorted(glob.glob(os.path.join(folder, "rapport-export-*")) +
+                  glob.glob(os.path.join(folder, "rapport-import-*")))  # fmt: skip
 
 
 @dataclass

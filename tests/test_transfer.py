@@ -37,7 +37,7 @@ from rapport.schemas import EXPORT_FORMAT_VERSION, ExportSettingsSchema
 from rapport.services import settings, transfer
 
 from .conftest import ApiClient
-from .helpers import TOKEN, add_person, error_fields
+from .helpers import TOKEN, add_person, error_fields, transfer_files_left_behind
 
 INJECTION = "'; DROP TABLE person;--"
 SCRIPT = "<script>alert('x')</script>"
@@ -467,11 +467,12 @@ def test_two_exports_are_byte_identical_but_for_the_time(client, rich):
     assert first.data != b""
 
 
-def test_a_large_export_goes_through_a_temporary_file(client, rich, monkeypatch):
+def test_a_large_export_is_sent_from_its_file(client, rich, monkeypatch):
     from rapport.api import transfer as transfer_api
 
+    before = transfer_files_left_behind()
     small = client.get("/api/export").get_json()
-    monkeypatch.setattr(transfer_api, "SPOOL_IN_MEMORY", 64)  # everything counts as large here
+    monkeypatch.setattr(transfer_api, "SEND_FROM_MEMORY", 64)  # everything counts as large here
     response = client.get("/api/export")
     try:
         body = response.data
@@ -481,6 +482,7 @@ def test_a_large_export_goes_through_a_temporary_file(client, rich, monkeypatch)
         assert body.count(b"\n") >= len(small["people"]) + 1
     finally:
         response.close()
+    assert transfer_files_left_behind() == before  # the temporary file is gone
 
 
 def test_export_chunks_are_the_export_document(client, rich):

@@ -8,10 +8,12 @@ both do nothing):
 
 - `limit_arenas` caps the heaps at two for all threads (set before the worker threads start);
 - `release` hands the free memory of those heaps back to the system (`malloc_trim`); the app
-  calls it shortly after a request that found the process grown is over (see `install`), after
-  collecting what requests left in reference cycles, and after a request that grew the process by
-  itself (an export, an import) also closing the idle database connections (their page caches and
-  prepared statements), so that a few objects kept from a big request do not pin its memory.
+  calls it once the process has grown and the server is idle (see `install`), after collecting
+  what requests left in reference cycles, and after a request that grew the process by itself
+  also closing the idle database connections (their page caches and prepared statements), so
+  that a few objects kept from a big request do not pin its memory.
+
+Exports and large imports do not run in the server at all (see transfer_process).
 """
 
 from __future__ import annotations
@@ -21,19 +23,27 @@ import ctypes.util
 import gc
 import resource
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g
-from werkzeug.wsgi import ClosingIterator
 
-_M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
+_M_ARENA_MAX = -8  # mallopt's parameter numbers in glibc's malloc.h
+_M_MMAP_THRESHOLD = -3
+_M_TRIM_THRESHOLD = -1
 ARENAS = 2
-# This much more memory resident than after the last release triggers another.
-GROWTH_BYTES = 16 * 1024 * 1024
-# How long after such a request's answer is sent the release runs: by then the server has let go
-# of the request (its environ holds the body and the parsed document until the answer is done).
-RELEASE_DELAY_S = 0.2
+# Blocks from this size on get memory of their own, returned to the system when freed; and free
+# memory at the top of a heap beyond this is returned at once. These are glibc's starting values,
+# but by default glibc raises both after each large block is freed, up to 32 and 64 MB: after a
+# file was sent in blocks of a few megabytes (an export), the heap kept them.
+LARGE_BLOCK_BYTES = 128 * 1024
+# This much more memory resident than after the last release makes another due.
+GROWTH_BYTES = 4 * 1024 * 1024
+# A request that grew the process by this much itself also lets the idle connections go.
+BIG_REQUEST_BYTES = 16 * 1024 * 1024
+# The release waits until no request has been under way for this long.
+IDLE_S = 0.5
 
 _lock = threading.Lock()
 _libc: Any = None
@@ -58,9 +68,15 @@ def _glibc() -> Any:
 
 
 def limit_arenas(arenas: int = ARENAS) -> bool:
-    """Cap glibc's heaps at `arenas` for every thread; True if the cap was set."""
+    """Cap glibc's heaps at `arenas` for every thread, and keep large blocks out of them (see
+    LARGE_BLOCK_BYTES); True if both were set."""
     libc = _glibc()
-    return bool(libc is not None and libc.mallopt(_M_ARENA_MAX, arenas))
+    return bool(
+        libc is not None
+        and libc.mallopt(_M_ARENA_MAX, arenas)
+        and libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES)
+        and libc.mallopt(_M_TRIM_THRESHOLD, LARGE_BLOCK_BYTES)
+    )
 
 
 def release() -> bool:
@@ -81,50 +97,87 @@ def resident_bytes() -> int:
 def install(
     app: Flask, growth: int = GROWTH_BYTES, before_release: Callable[[], None] | None = None
 ) -> None:
-    """Release free memory once the process has grown by `growth` bytes since the last release:
-    shortly after the answer of the request that found it has been sent (`RELEASE_DELAY_S`), when
-    the server has dropped that request with its body and parsed data. A garbage collection comes
-    first (what requests left in reference cycles), then `release`. When that one request grew the
-    process by `growth` itself (an export, an import), `before_release` runs before both (to close
-    the idle database connections: page caches filling over many small requests are kept). The
-    check is a cheap read of /proc; a release takes tens of milliseconds, on a thread of its own."""
+    """Release free memory once the process has grown by `growth` bytes since the last release,
+    as soon as the server has been idle for `IDLE_S` (no request under way): a release holds the
+    allocator's lock for tens of milliseconds, which a request arriving meanwhile would wait on,
+    and by then the server has dropped the requests with their bodies and parsed data. A garbage
+    collection comes first (what requests left in reference cycles), then `release`. When one
+    request grew the process by BIG_REQUEST_BYTES itself (a heavy page), `before_release` runs
+    before both (to close the idle database connections: page caches filling over many small
+    requests are kept). The check is a cheap read of /proc at each request's start and end."""
     if _glibc() is None:
         return
-    baseline = [resident_bytes()]
-
-    def _release(big: bool) -> None:
-        if not _lock.acquire(blocking=False):
-            return  # another release is under way
-        try:
-            if big and before_release is not None:
-                before_release()
-            gc.collect()
-            release()
-            baseline[0] = resident_bytes()
-        finally:
-            _lock.release()
-
-    def _release_soon(big: bool) -> Callable[[], None]:
-        def start() -> None:
-            timer = threading.Timer(RELEASE_DELAY_S, _release, (big,))
-            timer.daemon = True
-            timer.start()
-
-        return start
+    releaser = _Releaser(growth, before_release)
 
     @app.before_request
-    def _note_size() -> None:
+    def _count_in() -> None:
+        releaser.started()
         g.resident_at_start = resident_bytes()
 
     @app.after_request
-    def _release_when_done_if_grown(response: Response) -> Response:
-        now = resident_bytes()
-        if now - baseline[0] < growth:
-            return response
-        then = _release_soon(now - g.get("resident_at_start", now) >= growth)
-        if response.direct_passthrough:
-            # A body sent as it is (a file): the server closes it once sent, never the response.
-            response.response = ClosingIterator(response.response, then)
-        else:
-            response.call_on_close(then)
+    def _note_growth(response: Response) -> Response:
+        releaser.grown(g.get("resident_at_start"))
         return response
+
+    @app.teardown_request
+    def _count_out(exc: BaseException | None) -> None:
+        if g.pop("resident_at_start", None) is not None:
+            releaser.ended()
+
+
+class _Releaser:
+    """When the next release is due, and running it once the server is idle."""
+
+    def __init__(self, growth: int, before_release: Callable[[], None] | None) -> None:
+        self.growth = growth
+        self.before_release = before_release
+        self.baseline = resident_bytes()
+        self.state = threading.Lock()
+        self.busy = 0  # requests under way
+        self.quiet_since = time.monotonic()
+        self.due = False
+        self.big = False  # a request grew the process by BIG_REQUEST_BYTES itself
+        self.timer: threading.Timer | None = None
+
+    def started(self) -> None:
+        with self.state:
+            self.busy += 1
+
+    def grown(self, at_start: int | None) -> None:
+        now = resident_bytes()
+        if now - self.baseline < self.growth:
+            return
+        with self.state:
+            self.due = True
+            self.big = self.big or (at_start is not None and now - at_start >= BIG_REQUEST_BYTES)
+
+    def ended(self) -> None:
+        with self.state:
+            self.busy -= 1
+            self.quiet_since = time.monotonic()
+            if self.due and self.timer is None:
+                self._check_in(IDLE_S)
+
+    def _check_in(self, seconds: float) -> None:
+        self.timer = threading.Timer(seconds, self._check)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _check(self) -> None:
+        with self.state:
+            self.timer = None
+            wait = self.quiet_since + IDLE_S - time.monotonic()
+            if self.busy or wait > 0:
+                self._check_in(max(wait, IDLE_S / 2))
+                return
+            big, self.due, self.big = self.big, False, False
+        if not _lock.acquire(blocking=False):
+            return  # another release is under way
+        try:
+            if big and self.before_release is not None:
+                self.before_release()
+            gc.collect()
+            release()
+            self.baseline = resident_bytes()
+        finally:
+            _lock.release()

@@ -32,6 +32,9 @@ from .workload import PEOPLE_QUERIES, choose
 GROUPS = ("api", "dashboard", "transfer", "archive", "extension")
 EMPTY_FLOOR = "floor: empty endpoint (waitress)"
 MEMORY = "server memory (VmRSS) after the run"
+# The server's memory is read at rest, this long after its last request: it gives memory back once
+# idle (rapport.memory), as it is between a user's actions.
+AT_REST_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def run(scale_name: str, groups: list[str], home: Path, results: Path) -> list[R
             from .extension_bench import measure_extension
 
             records += measure_extension(server, work.profiles, scale_name, runs.visits, runs.posts)
+        time.sleep(AT_REST_S)
         steady = vm_status(server.process.pid)["VmRSS"]
         records.append(single("server memory (VmRSS) before export", "MB", round(steady, 1),
                               scale_name))  # fmt: skip
@@ -134,6 +138,7 @@ def run(scale_name: str, groups: list[str], home: Path, results: Path) -> list[R
         if "archive" in groups:
             print("archive import …", flush=True)
             records.append(measure_archive(scale_name, runs.archive))
+        time.sleep(AT_REST_S)
         memory = vm_status(server.process.pid)
         records.append(
             single(

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
+from collections.abc import Callable
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from werkzeug.wsgi import wrap_file
+from werkzeug.wsgi import ClosingIterator, wrap_file
 
+from .. import transfer_process
 from ..models import utcnow
-from ..problems import ApiError
 from ..schemas import ImportSummarySchema
-from ..services import transfer
 from . import Blueprint
 
-SPOOL_IN_MEMORY = 8 * 1024 * 1024  # larger exports go through a temporary file
+SEND_FROM_MEMORY = 8 * 1024 * 1024  # larger exports are sent from their file as it is read
 
 bp = Blueprint(
     "transfer", __name__, url_prefix="/api", description="Export and import of all your data"
@@ -30,22 +31,34 @@ class Export(MethodView):
 
 
 def export_response() -> Response:
-    """The export document as a dated download. It is written a few hundred people at a time to
-    a temporary file (in memory while small), then sent from it: memory stays small with 100,000
-    people, and the database is read in one transaction that ends before the answer is sent."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed below)
-    for text in transfer.export_chunks(current_app.json.dumps):
-        spool.write(text.encode("utf-8"))
-    size = spool.tell()
-    spool.seek(0)
-    if size <= SPOOL_IN_MEMORY:
-        with spool:
-            response = Response(spool.read(), mimetype="application/json")
+    """The export document as a dated download. A child process writes it to a temporary file
+    (transfer_process: the server's memory stays small with 100,000 people), reading the
+    database in one transaction; the answer is sent from that file."""
+    handle, name = tempfile.mkstemp(prefix="rapport-export-", suffix=".json")
+    os.close(handle)
+    try:
+        transfer_process.export_to(current_app.config["DATABASE"], name)
+        file = open(name, "rb")  # noqa: SIM115 (closed once sent)
+    except BaseException:
+        os.unlink(name)
+        raise
+    after_sending: list[Callable[[], None]] = []
+    try:
+        os.unlink(name)  # POSIX: the open file stays readable, and nothing is left behind
+    except OSError:  # Windows: removed once sent
+        after_sending.append(lambda: os.unlink(name))
+    size = os.fstat(file.fileno()).st_size
+    if size <= SEND_FROM_MEMORY:
+        with file:
+            response = Response(file.read(), mimetype="application/json")
+        for step in after_sending:
+            step()
     else:
-        body = wrap_file(request.environ, spool, buffer_size=64 * 1024)
+        body = wrap_file(request.environ, file, buffer_size=64 * 1024)
+        if after_sending:
+            body = ClosingIterator(body, after_sending)
         response = Response(body, mimetype="application/json", direct_passthrough=True)
         response.content_length = size
-        response.call_on_close(spool.close)
     day = utcnow().strftime("%Y%m%d")
     response.headers["Content-Disposition"] = f'attachment; filename="rapport-export-{day}.json"'
     return response
@@ -56,10 +69,4 @@ class Import(MethodView):
     @bp.response(200, ImportSummarySchema)
     def post(self) -> dict:
         """Merge an export into the database: all or nothing, and safe to repeat."""
-        try:
-            document = request.get_json(force=True, silent=True)
-        except RecursionError:  # nested too deeply to decode
-            document = None
-        if document is None:
-            raise ApiError(400, "invalid_json", "The body must be an export document in JSON.")
-        return transfer.import_document(document)
+        return transfer_process.import_stream(current_app.config["DATABASE"], request.stream)

@@ -15,7 +15,6 @@ X data archive.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import os
 import shutil
@@ -41,12 +40,12 @@ from peewee import DatabaseError
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from .. import transfer_process
 from ..api.transfer import export_response
 from ..db import database
 from ..models import SyncRun, utcnow
 from ..problems import ApiError
 from ..services import people_csv, sync_log
-from ..services import transfer as transfer_service
 from ..x import archive_import
 from ..x.archive_reader import ArchiveError
 from . import bp
@@ -357,12 +356,10 @@ def transfer_import() -> tuple[str, int]:
         return _page(400, import_error="Choose a Rapport export file (a .json file) first.")
     name = _clean_name(upload, "the file")
     try:
-        document = json.loads(upload.read())
-    except (ValueError, RecursionError) as error:
-        message = f"{name} is not a Rapport export: it is not readable JSON ({error})."
+        summary = transfer_process.import_stream(current_app.config["DATABASE"], upload.stream)
+    except transfer_process.UnreadableJson as error:
+        message = f"{name} is not a Rapport export: it is not readable JSON ({error.detail})."
         return _page(400, import_error=message, import_file=name)
-    try:
-        summary = transfer_service.import_document(document)
     except ApiError as error:
         fields = list(error.fields.items())
         return _page(
