@@ -10,10 +10,14 @@ benchmark's `rapport serve` behind the counting proxy.
   V8 sampling profiler (DevTools protocol, 100 µs) runs on the page, and every sample whose stack
   holds a frame from a `chrome-extension://` script is the content scripts' main-thread time
   (their own code and the DOM work it calls). The proxy counts the requests the extension made.
+- Floor: the same scroll in a second browser whose only extension is a content script that
+  watches the page as the badges do and does nothing with what it sees
+  (floor_content_script.js): the main-thread time any content script noticing new rows pays.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 from pathlib import Path
@@ -25,11 +29,13 @@ from tests.browser.harness import CountingProxy, ExtensionBrowser
 from tests.helpers import RunningServer
 
 from . import ROOT
-from .report import Record, single, timed
+from .report import Record, single, timed, with_floor
 
 EXTENSION = ROOT / "build" / "extension"
 CHROMIUM = Path("/usr/bin/chromium")
 PAUSE_MS = 300  # a reader's pause after each screen
+FLOOR = "floor: a content script that only observes the rows"
+FLOOR_SCRIPT = Path(__file__).with_name("floor_content_script.js")
 
 MARKS = """(() => {
   const marks = (window.__bench = { header: null, panel: null });
@@ -155,6 +161,45 @@ def _scroll(browser: ExtensionBrowser, proxy: CountingProxy) -> dict[str, Any]:
         page.close()
 
 
+def _floor_extension(folder: Path) -> Path:
+    """An extension whose content script only watches the page as the badges do (the floor of
+    the content-script time), with the extension's own selectors module; its folder."""
+    content = folder / "floor"
+    content.mkdir()
+    (content / "selectors.js").write_bytes(
+        (EXTENSION / "extension/content/selectors.js").read_bytes()
+    )
+    (content / "floor.js").write_bytes(FLOOR_SCRIPT.read_bytes())
+    (content / "worker.js").write_text(
+        "// The floor extension does its work in its content script.\n"
+    )
+    manifest = {
+        "manifest_version": 3,
+        "name": "Rapport benchmark floor",
+        "version": "1.0",
+        "background": {"service_worker": "worker.js"},
+        "content_scripts": [
+            {"matches": ["https://x.com/*"], "run_at": "document_idle",
+             "js": ["selectors.js", "floor.js"]}
+        ],
+    }  # fmt: skip
+    (content / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return content
+
+
+def _floor_scroll(site: xpages.Site, proxy: CountingProxy) -> dict[str, Any]:
+    """The same scroll with the floor extension instead of Rapport."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
+        extension = _floor_extension(Path(folder))
+        context = launch(playwright, CHROMIUM, extension, Path(folder) / "profile")
+        try:
+            return _scroll(ExtensionBrowser.attach(context, site), proxy)
+        finally:
+            context.close()
+
+
 def measure_extension(
     server: RunningServer, profiles: list[str], scale: str, visits: int, tweets: int
 ) -> list[Record]:
@@ -179,21 +224,26 @@ def measure_extension(
                 scrolled = _scroll(browser, proxy)
             finally:
                 context.close()
+        floor = _floor_scroll(site, proxy)
     finally:
         proxy.close()
     per_100 = scrolled["ms"] / (tweets / 100)
+    floor_per_100 = floor["ms"] / (tweets / 100)
     lookups_per_screen = scrolled["lookups"] / scrolled["screens"]
     return [
         timed("extension: panel visible after header", scale, [int(g * 1e6) for g in gaps]),
-        single(
-            "extension: content scripts per 100 posts",
-            "ms",
-            round(per_100, 3),
-            scale,
-            posts=tweets,
-            screens=scrolled["screens"],
-            total_ms=round(scrolled["ms"], 1),
-            top_frames=scrolled["top"],
+        with_floor(
+            single(
+                "extension: content scripts per 100 posts",
+                "ms",
+                round(per_100, 3),
+                scale,
+                posts=tweets,
+                screens=scrolled["screens"],
+                total_ms=round(scrolled["ms"], 1),
+                top_frames=scrolled["top"],
+            ),
+            single(FLOOR, "ms", round(floor_per_100, 3), scale, screens=floor["screens"]),
         ),
         single(
             "extension: annotation requests per screenful",
