@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,11 +30,9 @@ def error_fields(response: Any) -> dict:
     return body["error"]["fields"]
 
 
-def transfer_files_left_behind() -> list[str]:
-    """Export and import files in the temporary folder (the server removes each once done)."""
-    folder = tempfile.gettempdir()
-    return sorted(glob.glob(os.path.join(folder, "rapport-export-*")) +
-                  glob.glob(os.path.join(folder, "rapport-import-*")))  # fmt: skip
+def transfer_files_left_behind(folder: Path) -> list[Path]:
+    """Export and import files in the data folder (the server removes each once done)."""
+    return sorted([*folder.glob("rapport-export-*"), *folder.glob("rapport-import-*")])
 
 
 @dataclass

@@ -467,10 +467,9 @@ def test_two_exports_are_byte_identical_but_for_the_time(client, rich):
     assert first.data != b""
 
 
-def test_a_large_export_is_sent_from_its_file(client, rich, monkeypatch):
+def test_a_large_export_is_sent_from_its_file(home, client, rich, monkeypatch):
     from rapport.api import transfer as transfer_api
 
-    before = transfer_files_left_behind()
     small = client.get("/api/export").get_json()
     monkeypatch.setattr(transfer_api, "SEND_FROM_MEMORY", 64)  # everything counts as large here
     response = client.get("/api/export")
@@ -482,7 +481,7 @@ def test_a_large_export_is_sent_from_its_file(client, rich, monkeypatch):
         assert body.count(b"\n") >= len(small["people"]) + 1
     finally:
         response.close()
-    assert transfer_files_left_behind() == before  # the temporary file is gone
+    assert transfer_files_left_behind(home) == []  # the temporary file is gone
 
 
 def test_export_chunks_are_the_export_document(client, rich):

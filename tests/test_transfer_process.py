@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from rapport import transfer_process
-from rapport.db import database
+from rapport.db import close_database, database
 from rapport.models import Person
 from rapport.services import transfer
 
-from .conftest import ApiClient
+from .conftest import ApiClient, build_app
 from .dashboard_support import Browser, text
 from .helpers import add_person, error_fields, transfer_files_left_behind
 
@@ -39,19 +42,17 @@ def in_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transfer, "import_document", broken)
 
 
-def test_the_export_is_written_by_a_child(client: ApiClient, in_child: None) -> None:
+def test_the_export_is_written_by_a_child(home: Path, client: ApiClient, in_child: None) -> None:
     add_person(client, "ada", display_name="Ada Lovelace")
-    before = transfer_files_left_behind()
     response = client.get("/api/export")
     assert response.status_code == 200, response.get_json()
     document = response.get_json()
     assert [p["handle"] for p in document["people"]] == ["ada"]
     assert document["people"][0]["display_name"] == "Ada Lovelace"
-    assert transfer_files_left_behind() == before
+    assert transfer_files_left_behind(home) == []
 
 
-def test_a_large_import_is_merged_by_a_child(client: ApiClient, in_child: None) -> None:
-    before = transfer_files_left_behind()
+def test_a_large_import_is_merged_by_a_child(home: Path, client: ApiClient, in_child: None) -> None:
     add_person(client, "ada", display_name="Ada")
     document = client.get("/api/export").get_json()
     document["people"].append(dict(document["people"][0], handle="grace", x_id=None))
@@ -61,22 +62,23 @@ def test_a_large_import_is_merged_by_a_child(client: ApiClient, in_child: None) 
     assert people() == ["ada", "grace"]
     again = client.post("/api/import", json=document).get_json()
     assert not any(again.values())
-    assert transfer_files_left_behind() == before
+    assert transfer_files_left_behind(home) == []
 
 
-def test_the_childs_validation_errors_name_the_fields(client: ApiClient, in_child: None) -> None:
+def test_the_childs_validation_errors_name_the_fields(
+    home: Path, client: ApiClient, in_child: None
+) -> None:
     add_person(client, "ada")
     document = client.get("/api/export").get_json()
     bad = dict(document["people"][0], handle="broken", x_id=None)
     bad["interactions"] = [{"kind": "shouted"}]
     document["people"].append(bad)
-    before = transfer_files_left_behind()
     response = client.post("/api/import", json=document)
     assert response.status_code == 422
     fields = error_fields(response)
     assert "people.1.interactions.0.kind" in fields
     assert people() == ["ada"]
-    assert transfer_files_left_behind() == before
+    assert transfer_files_left_behind(home) == []
 
 
 def test_a_body_that_is_not_json_is_a_400_from_the_child(client: ApiClient, in_child: None) -> None:
@@ -99,12 +101,11 @@ def test_the_dashboard_says_where_the_json_broke(app: Flask, in_child: None) -> 
 
 
 def test_a_child_that_dies_is_a_500_and_changes_nothing(
-    client: ApiClient, in_child: None, monkeypatch: pytest.MonkeyPatch
+    home: Path, client: ApiClient, in_child: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_person(client, "ada")
     document = client.get("/api/export").get_json()
     document["people"].append(dict(document["people"][0], handle="grace", x_id=None))
-    before = transfer_files_left_behind()
     monkeypatch.setattr(sys, "executable", "/bin/false")
     response = client.post("/api/import", json=document)
     assert response.status_code == 500
@@ -112,7 +113,7 @@ def test_a_child_that_dies_is_a_500_and_changes_nothing(
     response = client.get("/api/export")
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "internal_error"
-    assert transfer_files_left_behind() == before
+    assert transfer_files_left_behind(home) == []
     assert people() == ["ada"]
 
 
@@ -130,3 +131,28 @@ def test_small_imports_stay_in_the_server(
     response = client.post("/api/import", data=json.dumps(document))
     assert response.status_code == 200, response.get_json()
     assert people() == ["ada", "grace"]
+
+
+def test_leftovers_of_a_stopped_server_are_cleared(home: Path, client: ApiClient) -> None:
+    """A server killed during an export leaves its file; a day later the next export removes it."""
+    home.mkdir(parents=True, exist_ok=True)
+    stale, recent = home / "rapport-export-old.json", home / "rapport-export-new.json"
+    for path in (stale, recent):
+        path.write_text("{}")
+    day_and_more = time.time() - transfer_process.LEFTOVER_SECONDS - 60
+    os.utime(stale, (day_and_more, day_and_more))
+    assert client.get("/api/export").status_code == 200
+    assert transfer_files_left_behind(home) == [recent]
+
+
+def test_an_oversize_import_is_a_413_and_leaves_nothing(home: Path) -> None:
+    app = build_app(home, MAX_IMPORT_BYTES=30_000)
+    try:
+        client = app.test_client()
+        body = json.dumps({"format": "rapport-export", "pad": "x" * 40_000})
+        response = client.post("/api/import", data=body, content_type="application/json")
+        assert response.status_code == 413
+        assert response.get_json()["error"]["code"] == "body_too_large"
+        assert transfer_files_left_behind(home) == []
+    finally:
+        close_database()

@@ -20,12 +20,14 @@ or `{"error": {"status", "code", "message", "fields"}}`, an ApiError the server 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,6 +36,7 @@ from .problems import ApiError
 # Import documents from this size on are parsed and merged in a child process.
 CHILD_IMPORT_BYTES = 1024 * 1024
 BLOCK = 64 * 1024
+LEFTOVER_SECONDS = 86_400
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 
@@ -47,6 +50,22 @@ class UnreadableJson(ApiError):
 
 class ChildFailed(RuntimeError):
     """The child process ended without an answer (a crash, or killed)."""
+
+
+def scratch_file(database: str | Path, kind: str) -> Path:
+    """A new empty file, readable by this user only, next to the database (where an export of
+    everything has room, unlike a small /tmp); leftovers of its kind older than a day (from a
+    server stopped mid-way) are removed first."""
+    folder = Path(database).parent
+    prefix = f"rapport-{kind}-"
+    cutoff = time.time() - LEFTOVER_SECONDS
+    for old in folder.glob(f"{prefix}*"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".json", dir=folder)
+    os.close(handle)
+    return Path(name)
 
 
 def parse_document(body: bytes) -> Any:
@@ -68,19 +87,19 @@ def import_stream(database: str | Path, stream: IO[bytes]) -> dict[str, int]:
     """Merge the export document read from `stream` into the database at `database` and return
     what was added or changed; an ApiError (UnreadableJson for a body that is not JSON) changes
     nothing. The body goes to a temporary file a block at a time, never whole into memory."""
-    handle, name = tempfile.mkstemp(prefix="rapport-import-", suffix=".json")
+    name = scratch_file(database, "import")
     try:
-        with os.fdopen(handle, "wb") as file:
+        with open(name, "wb") as file:
             shutil.copyfileobj(stream, file, BLOCK)
             size = file.tell()
         if size < CHILD_IMPORT_BYTES:
             from .services import transfer
 
-            return transfer.import_document(parse_document(Path(name).read_bytes()))
-        answer = _run(["import", str(database), name])
+            return transfer.import_document(parse_document(name.read_bytes()))
+        answer = _run(["import", str(database), str(name)])
         return {str(key): int(value) for key, value in answer["summary"].items()}
     finally:
-        os.unlink(name)
+        name.unlink()
 
 
 def _run(args: list[str]) -> dict[str, Any]:

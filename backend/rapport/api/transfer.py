@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 
 from flask import Response, current_app, request
@@ -32,10 +31,9 @@ class Export(MethodView):
 
 def export_response() -> Response:
     """The export document as a dated download. A child process writes it to a temporary file
-    (transfer_process: the server's memory stays small with 100,000 people), reading the
-    database in one transaction; the answer is sent from that file."""
-    handle, name = tempfile.mkstemp(prefix="rapport-export-", suffix=".json")
-    os.close(handle)
+    next to the database (transfer_process: the server's memory stays small with 100,000
+    people), reading the database in one transaction; the answer is sent from that file."""
+    name = transfer_process.scratch_file(current_app.config["DATABASE"], "export")
     try:
         transfer_process.export_to(current_app.config["DATABASE"], name)
         file = open(name, "rb")  # noqa: SIM115 (closed once sent)
