@@ -129,8 +129,8 @@
     },
     // Links to a person are exactly "/<handle>"; these select candidate links, parse.handleFromHref decides.
     personLink: {
-      list: ['a[role="link"][href^="/"]', 'a[href^="/"]'],
-      why: "a profile link's href is /<handle>; role=link is how React Native for Web renders anchors",
+      list: ['a[href^="/"]'],
+      why: "a profile link's href is /<handle> (any anchor: React Native for Web adds role=link, but the href alone decides)",
     },
     // In User-Name the second link ("@handle") is taken out of the tab order.
     handleLink: {
@@ -309,6 +309,26 @@
   }
 
   /**
+   * Every element under `root` matching any spelling of any of the named selectors, one search
+   * per spelling: not in document order, and an element matching two spellings comes twice.
+   * Chromium answers a search for one attribute selector several times faster than the same
+   * spellings as one selector list, which matters on every new timeline row.
+   * @param {ParentNode} root
+   * @param {string[]} names
+   * @returns {Element[]}
+   */
+  function eachOf(root, names) {
+    /** @type {Element[]} */
+    const found = [];
+    for (const name of names) {
+      for (const spelling of get(name)) {
+        for (const $el of root.querySelectorAll(spelling)) found.push($el);
+      }
+    }
+    return found;
+  }
+
+  /**
    * Every element matching any spelling of the named selector, in document order.
    * @param {ParentNode | null | undefined} root
    * @param {string} name
@@ -341,6 +361,7 @@
     any,
     first,
     all,
+    eachOf,
     closest,
     isInsideListItem,
     /** Prefix of the avatar container test id; the handle follows it. */

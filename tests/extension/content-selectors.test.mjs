@@ -38,6 +38,19 @@ describe("selectors", () => {
     }
   });
 
+  test("eachOf() searches once per spelling, and finds what the joined selector would", () => {
+    const asked = [];
+    const root = {
+      querySelectorAll(selector) {
+        asked.push(selector);
+        return selector === '[data-testid="UserCell"]' ? ["cell"] : selector.includes("User-Name") ? ["a", "b"] : [];
+      },
+    };
+    assert.deepEqual(sel.eachOf(root, ["tweetUserName", "userCell"]), ["a", "b", "cell"]);
+    assert.deepEqual(asked, [...sel.get("tweetUserName"), ...sel.get("userCell")]);
+    assert.ok(asked.every((selector) => !selector.includes(",")), "one spelling at a time");
+  });
+
   test("get() refuses unknown names", () => {
     assert.throws(() => sel.get("noSuchThing"), /unknown selector/);
   });
