@@ -170,6 +170,9 @@ def markdown(document: dict[str, Any]) -> str:
                 measured += f" ({r['ratio_p99']:.1f}× raw SQL at p99)"
         else:
             measured = f"{_number(r['p50'])} {r['unit']}"
+            if r.get("ratio") is not None:
+                floor = f"{_number(r['floor'])} {r['unit']}"
+                measured += f" ({r['ratio']:.1f}× its floor, {floor})"
         met = {True: "yes", False: "**no**", None: "–"}[r["met"]]
         lines.append(f"| {r['name']}: {r['target']} | {measured} | {met} |")
     return "\n".join(lines)
