@@ -6,12 +6,13 @@ system. After an export, an import or a heavy page the server would go on holdin
 megabytes it no longer uses. Two things keep it small, where the C library is glibc (elsewhere
 both do nothing):
 
-- `limit_arenas` caps the heaps at two for all threads (set before the worker threads start);
+- `limit_arenas` caps the heaps at two for all threads and keeps large blocks out of them (set
+  before the worker threads start);
 - `release` hands the free memory of those heaps back to the system (`malloc_trim`); the app
   calls it once the process has grown and the server is idle (see `install`), after collecting
-  what requests left in reference cycles, and after a request that grew the process by itself
-  also closing the idle database connections (their page caches and prepared statements), so
-  that a few objects kept from a big request do not pin its memory.
+  what requests left in reference cycles, and after a request that grew the process by 16 MB by
+  itself also closing the idle database connections (their page caches and prepared
+  statements), so that a few objects kept from a big request do not pin its memory.
 
 Exports and large imports do not run in the server at all (see transfer_process).
 """

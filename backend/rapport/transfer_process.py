@@ -86,7 +86,8 @@ def export_to(database: str | Path, out: str | Path) -> int:
 def import_stream(database: str | Path, stream: IO[bytes]) -> dict[str, int]:
     """Merge the export document read from `stream` into the database at `database` and return
     what was added or changed; an ApiError (UnreadableJson for a body that is not JSON) changes
-    nothing. The body goes to a temporary file a block at a time, never whole into memory."""
+    nothing. The body goes to a temporary file a block at a time; only a small one is read back
+    whole into the server."""
     name = scratch_file(database, "import")
     try:
         with open(name, "wb") as file:
@@ -151,8 +152,8 @@ def _child(args: list[str]) -> dict[str, Any]:
         except UnreadableJson as error:
             return {"error": {"code": error.code, "detail": error.detail}}
         except ApiError as error:
-            problem = vars(error) | {"message": error.message}
-            return {"error": {key: problem[key] for key in ("status", "code", "message", "fields")}}
+            keys = ("status", "code", "message", "fields")
+            return {"error": {key: getattr(error, key) for key in keys}}
     raise SystemExit(
         "usage: python -m rapport.transfer_process (export DATABASE OUT | import DATABASE FILE)"
     )
